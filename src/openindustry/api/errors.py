@@ -1,0 +1,84 @@
+"""Error mapping for the JSON API: `{"error": {"code", "message"}}` with a fitting status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from openindustry.kit.errors import AppError, ErrorKind
+
+STATUS_BY_KIND = {
+    ErrorKind.NOT_FOUND: status.HTTP_404_NOT_FOUND,
+    ErrorKind.CONFLICT: status.HTTP_409_CONFLICT,
+    ErrorKind.FORBIDDEN: status.HTTP_403_FORBIDDEN,
+    ErrorKind.UNAUTHORIZED: status.HTTP_401_UNAUTHORIZED,
+    ErrorKind.INVALID: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    ErrorKind.UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
+
+CODE_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+}
+
+
+def error_response(
+    status_code: int,
+    code: str,
+    message: str,
+    *,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        body["details"] = jsonable_encoder(details)
+    return JSONResponse({"error": body}, status_code=status_code, headers=headers)
+
+
+def app_error(exc: AppError) -> JSONResponse:
+    headers = {"Retry-After": "5"} if exc.kind is ErrorKind.UNAVAILABLE else None
+    return error_response(
+        STATUS_BY_KIND[exc.kind], exc.code, exc.message, details=exc.details, headers=headers
+    )
+
+
+def validation_error(exc: RequestValidationError) -> JSONResponse:
+    details = [
+        {"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")}
+        for e in exc.errors()
+    ]
+    fields = ", ".join(".".join(str(p) for p in d["loc"][1:]) or str(d["loc"][0]) for d in details)
+    return error_response(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        "validation_error",
+        f"Проверьте параметры запроса: {fields}.",
+        details=details,
+    )
+
+
+MESSAGE_BY_STATUS = {
+    404: "Такого адреса нет.",
+    405: "Этот метод здесь не поддерживается.",
+    413: "Слишком большой запрос.",
+    415: "Неподдерживаемый формат данных.",
+    429: "Слишком много запросов, повторите позже.",
+}
+
+
+def http_error(exc: HTTPException) -> JSONResponse:
+    code = CODE_BY_STATUS.get(exc.status_code, "http_error")
+    message = MESSAGE_BY_STATUS.get(exc.status_code) or str(exc.detail)
+    return error_response(exc.status_code, code, message, headers=exc.headers)

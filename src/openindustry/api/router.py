@@ -1,0 +1,8 @@
+"""Mounts each domain's JSON router under /api/v1."""
+
+from fastapi import APIRouter
+
+from openindustry.catalog.api import router as catalog_router
+
+api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(catalog_router)

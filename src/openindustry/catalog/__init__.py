@@ -1,0 +1,1 @@
+"""Catalog: enterprises, their programs, series and dated slots."""

@@ -1,0 +1,97 @@
+"""Catalog JSON routes: thin adapters over CatalogService."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openindustry.catalog.models import ProgramFormat
+from openindustry.catalog.schemas import (
+    EnterpriseRead,
+    IndustryRead,
+    Page,
+    ProgramRead,
+    SlotFilter,
+    SlotRead,
+    Slug,
+)
+from openindustry.catalog.service import CatalogService
+from openindustry.config import Settings
+from openindustry.kit.deps import get_session, get_settings
+from openindustry.kit.types import DbId, PathId
+
+router = APIRouter(tags=["catalog"])
+
+Limit = Annotated[int, Query(ge=1, le=200)]
+Offset = Annotated[int, Query(ge=0)]
+Search = Annotated[str | None, Query(max_length=100)]
+
+
+def get_catalog(
+    session: Annotated[AsyncSession, Depends(get_session)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> CatalogService:
+    return CatalogService(session, settings.tz)
+
+
+Catalog = Annotated[CatalogService, Depends(get_catalog)]
+
+
+@router.get("/industries", summary="Industries (отрасли) used by the catalog filters")
+async def list_industries(catalog: Catalog) -> list[IndustryRead]:
+    return await catalog.industries()
+
+
+@router.get("/enterprises", summary="Enterprises in the program")
+async def list_enterprises(
+    catalog: Catalog,
+    industry: Annotated[Slug | None, Query()] = None,
+    q: Search = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[EnterpriseRead]:
+    return await catalog.enterprises(industry=industry, q=q, limit=limit, offset=offset)
+
+
+@router.get("/enterprises/{enterprise_id}", summary="One enterprise")
+async def get_enterprise(enterprise_id: PathId, catalog: Catalog) -> EnterpriseRead:
+    return await catalog.enterprise(enterprise_id)
+
+
+@router.get("/programs", summary="Programs: excursions, master classes, lectures, online")
+async def list_programs(
+    catalog: Catalog,
+    enterprise_id: Annotated[DbId | None, Query()] = None,
+    industry: Annotated[Slug | None, Query()] = None,
+    format: Annotated[ProgramFormat | None, Query()] = None,
+    age: Annotated[int | None, Query(ge=0, le=120)] = None,
+    q: Search = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[ProgramRead]:
+    return await catalog.programs(
+        enterprise_id=enterprise_id,
+        industry=industry,
+        format=format,
+        age=age,
+        q=q,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/programs/{program_id}", summary="One program")
+async def get_program(program_id: PathId, catalog: Catalog) -> ProgramRead:
+    return await catalog.program(program_id)
+
+
+@router.get("/slots", summary="Dated slots with seats left and registration state")
+async def list_slots(catalog: Catalog, filters: Annotated[SlotFilter, Query()]) -> Page[SlotRead]:
+    return await catalog.slots(filters)
+
+
+@router.get("/slots/{slot_id}", summary="One slot")
+async def get_slot(slot_id: PathId, catalog: Catalog) -> SlotRead:
+    return await catalog.slot(slot_id)

@@ -1,0 +1,207 @@
+"""Catalog data shapes: what services accept and return, and what the JSON API shows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from openindustry.catalog.models import AGE_RATINGS, AllocationMode, ProgramFormat, SlotStatus
+from openindustry.catalog.rules import RegistrationState
+from openindustry.kit.types import DbId
+
+T = TypeVar("T")
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=2, max_length=80)]
+Text = Annotated[str, Field(max_length=20_000)]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class IndustryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    slug: str
+    name: str
+    name_en: str
+
+
+class IndustryCreate(BaseModel):
+    slug: Slug
+    name: str = Field(min_length=1, max_length=120)
+    name_en: str = Field(min_length=1, max_length=120)
+
+
+class EnterpriseCreate(BaseModel):
+    slug: Slug
+    name: str = Field(min_length=1, max_length=200)
+    industry: Slug
+    short_description: str = Field(min_length=1, max_length=300)
+    description: Text = ""
+    address: str = Field(min_length=1, max_length=300)
+    metro: str | None = Field(default=None, max_length=120)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    requires_id_document: bool = False
+    min_age: int | None = Field(default=None, ge=0, le=21)
+    website: str | None = Field(default=None, max_length=300)
+
+
+class EnterpriseRead(BaseModel):
+    id: int
+    slug: str
+    name: str
+    industry: IndustryRead
+    short_description: str
+    description: str
+    address: str
+    metro: str | None
+    latitude: float | None
+    longitude: float | None
+    requires_id_document: bool
+    min_age: int | None
+    website: str | None
+
+
+class ProgramCreate(BaseModel):
+    enterprise_id: DbId
+    title: str = Field(min_length=1, max_length=200)
+    format: ProgramFormat
+    description: Text = ""
+    duration_minutes: int = Field(gt=0, le=24 * 60)
+    age_rating: int = 0
+    audience_tags: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list, max_length=20
+    )
+    accessibility_notes: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("age_rating")
+    @classmethod
+    def _known_rating(cls, value: int) -> int:
+        if value not in AGE_RATINGS:
+            raise ValueError(f"age_rating must be one of {AGE_RATINGS}")
+        return value
+
+
+class ProgramRead(BaseModel):
+    id: int
+    enterprise_id: int
+    enterprise_name: str
+    enterprise_slug: str
+    industry: str
+    title: str
+    format: ProgramFormat
+    description: str
+    duration_minutes: int
+    age_rating: int
+    audience_tags: list[str]
+    accessibility_notes: str | None
+
+
+class SeriesCreate(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    description: Text = ""
+    starts_on: date
+    ends_on: date
+    opens_days_before: int = Field(default=3, ge=0, le=60)
+    opens_at_time: time = time(10, 0)
+    closes_hours_before: int = Field(default=24, ge=0, le=24 * 30)
+    allocation_mode: AllocationMode = AllocationMode.FCFS
+    max_active_registrations: int | None = Field(default=None, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SeriesCreate:
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on must not be before starts_on")
+        return self
+
+
+class SeriesRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    description: str
+    starts_on: date
+    ends_on: date
+    opens_days_before: int
+    opens_at_time: time
+    closes_hours_before: int
+    allocation_mode: AllocationMode
+    max_active_registrations: int | None
+
+
+class RegistrationWindowInput(BaseModel):
+    mode: AllocationMode | None = None
+    opens_at: AwareDatetime | None = None
+    closes_at: AwareDatetime | None = None
+
+
+class SlotCreate(BaseModel):
+    program_id: DbId
+    series_id: DbId | None = None
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    capacity: int = Field(ge=0, le=10_000)
+    meeting_point: str | None = Field(default=None, max_length=300)
+    registration: RegistrationWindowInput | None = None
+
+
+class RegistrationInfo(BaseModel):
+    state: RegistrationState
+    mode: AllocationMode
+    opens_at: datetime
+    closes_at: datetime
+
+
+class SlotRead(BaseModel):
+    id: int
+    program_id: int
+    enterprise_id: int
+    series_id: int | None
+    title: str
+    enterprise_name: str
+    enterprise_slug: str
+    industry: str
+    format: ProgramFormat
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    seats_left: int
+    age_rating: int
+    meeting_point: str | None
+    address: str
+    status: SlotStatus
+    registration: RegistrationInfo
+    required_tasks: list[int]
+
+
+class SlotFilter(BaseModel):
+    """Catalog filters; dates are days on the program's (Moscow) calendar, both ends included."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    industry: Slug | None = None
+    format: ProgramFormat | None = None
+    age: int | None = Field(default=None, ge=0, le=120)
+    available: bool = False
+    q: str | None = Field(default=None, max_length=100)
+    enterprise_id: DbId | None = None
+    program_id: DbId | None = None
+    series_id: DbId | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0)
+
+
+class PublicCounters(BaseModel):
+    enterprises: int
+    programs: int
+    upcoming_slots: int
+    seats_upcoming: int

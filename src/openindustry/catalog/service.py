@@ -1,0 +1,347 @@
+"""Catalog use cases. Each public method is one transaction; adapters call nothing below this."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openindustry.catalog import repository as repo
+from openindustry.catalog import rules
+from openindustry.catalog.errors import (
+    EnterpriseNotFound,
+    IndustryNotFound,
+    InvalidDateRange,
+    InvalidTimeRange,
+    ProgramNotFound,
+    SeriesNotFound,
+    SlotNotFound,
+    SlugTaken,
+)
+from openindustry.catalog.models import Enterprise, Industry, Program, Series, Slot
+from openindustry.catalog.schemas import (
+    EnterpriseCreate,
+    EnterpriseRead,
+    IndustryCreate,
+    IndustryRead,
+    Page,
+    ProgramCreate,
+    ProgramRead,
+    PublicCounters,
+    RegistrationInfo,
+    SeriesCreate,
+    SeriesRead,
+    SlotCreate,
+    SlotFilter,
+    SlotRead,
+)
+from openindustry.kit import clock
+from openindustry.kit.tx import transaction
+
+
+class CatalogService:
+    def __init__(self, session: AsyncSession, tz: ZoneInfo) -> None:
+        self.session = session
+        self.tz = tz
+
+    # Reading ------------------------------------------------------------------------------------
+
+    async def industries(self) -> list[IndustryRead]:
+        async with transaction(self.session):
+            return [IndustryRead.model_validate(i) for i in await repo.industries(self.session)]
+
+    async def enterprises(
+        self, *, industry: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0
+    ) -> Page[EnterpriseRead]:
+        needle = rules.normalize_search_text(q) or None
+        async with transaction(self.session):
+            rows, total = await repo.enterprise_rows(
+                self.session, industry=industry, q=needle, limit=limit, offset=offset
+            )
+        items = [_enterprise_read(e, i) for e, i in rows]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    async def enterprise(self, enterprise_id: int) -> EnterpriseRead:
+        async with transaction(self.session):
+            row = await repo.enterprise_row(self.session, id=enterprise_id)
+        if row is None:
+            raise EnterpriseNotFound("Предприятие не найдено.")
+        return _enterprise_read(*row)
+
+    async def enterprise_by_slug(self, slug: str) -> EnterpriseRead:
+        async with transaction(self.session):
+            row = await repo.enterprise_row(self.session, slug=slug)
+        if row is None:
+            raise EnterpriseNotFound("Предприятие не найдено.")
+        return _enterprise_read(*row)
+
+    async def programs(
+        self,
+        *,
+        enterprise_id: int | None = None,
+        industry: str | None = None,
+        format: str | None = None,
+        age: int | None = None,
+        q: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Page[ProgramRead]:
+        needle = rules.normalize_search_text(q) or None
+        async with transaction(self.session):
+            rows, total = await repo.program_rows(
+                self.session,
+                enterprise_id=enterprise_id,
+                industry=industry,
+                format=format,  # type: ignore[arg-type]
+                age=age,
+                q=needle,
+                limit=limit,
+                offset=offset,
+            )
+        items = [_program_read(p, e, i) for p, e, i in rows]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    async def program(self, program_id: int) -> ProgramRead:
+        async with transaction(self.session):
+            row = await repo.program_row(self.session, program_id)
+        if row is None:
+            raise ProgramNotFound("Программа не найдена.")
+        return _program_read(*row)
+
+    async def slots(self, filters: SlotFilter) -> Page[SlotRead]:
+        """Slots matching the filters; without a start date, only those not yet over."""
+        if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+            raise InvalidDateRange("Дата «по» раньше даты «с».")
+        now = clock.now()
+        async with transaction(self.session):
+            rows, total = await repo.slot_rows(
+                self.session,
+                starts_from=self._day_start(filters.date_from),
+                starts_before=self._day_start(filters.date_to, days_after=1),
+                ends_after=None if filters.date_from else now,
+                industry=filters.industry,
+                format=filters.format,
+                age=filters.age,
+                available=filters.available,
+                q=rules.normalize_search_text(filters.q) or None,
+                enterprise_id=filters.enterprise_id,
+                program_id=filters.program_id,
+                series_id=filters.series_id,
+                include_cancelled=False,
+                limit=filters.limit,
+                offset=filters.offset,
+            )
+        items = [self._slot_read(row, now) for row in rows]
+        return Page(items=items, total=total, limit=filters.limit, offset=filters.offset)
+
+    async def slot(self, slot_id: int) -> SlotRead:
+        async with transaction(self.session):
+            row = await repo.slot_row(self.session, slot_id)
+        if row is None:
+            raise SlotNotFound("Экскурсия не найдена.")
+        return self._slot_read(row, clock.now())
+
+    async def current_series(self) -> SeriesRead | None:
+        """The series running now, else the next one to start."""
+        today = clock.now().astimezone(self.tz).date()
+        async with transaction(self.session):
+            series = await repo.current_series(self.session, today)
+        return SeriesRead.model_validate(series) if series else None
+
+    async def series(self, series_id: int) -> SeriesRead:
+        async with transaction(self.session):
+            series = await self.session.get(Series, series_id)
+        if series is None:
+            raise SeriesNotFound("Серия не найдена.")
+        return SeriesRead.model_validate(series)
+
+    async def counters(self) -> PublicCounters:
+        async with transaction(self.session):
+            return PublicCounters(**await repo.counters(self.session, clock.now()))
+
+    async def is_empty(self) -> bool:
+        async with transaction(self.session):
+            return await repo.is_empty(self.session)
+
+    # Writing ------------------------------------------------------------------------------------
+
+    async def create_industry(self, data: IndustryCreate) -> IndustryRead:
+        async with transaction(self.session):
+            if await repo.industry_by_slug(self.session, data.slug):
+                raise SlugTaken("Такая отрасль уже есть.")
+            industry = Industry(**data.model_dump())
+            self.session.add(industry)
+            await self.session.flush()
+            return IndustryRead.model_validate(industry)
+
+    async def create_enterprise(self, data: EnterpriseCreate) -> EnterpriseRead:
+        async with transaction(self.session):
+            industry = await repo.industry_by_slug(self.session, data.industry)
+            if industry is None:
+                raise IndustryNotFound("Нет такой отрасли.")
+            if await repo.enterprise_by_slug(self.session, data.slug):
+                raise SlugTaken("Предприятие с таким адресом страницы уже есть.")
+            enterprise = Enterprise(
+                **data.model_dump(exclude={"industry"}), industry_id=industry.id
+            )
+            self.session.add(enterprise)
+            await self.session.flush()
+            return _enterprise_read(enterprise, industry)
+
+    async def create_program(self, data: ProgramCreate) -> ProgramRead:
+        async with transaction(self.session):
+            row = await repo.enterprise_row(self.session, id=data.enterprise_id)
+            if row is None:
+                raise EnterpriseNotFound("Предприятие не найдено.")
+            enterprise, industry = row
+            program = Program(**data.model_dump())
+            program.search_text = _search_text(program, enterprise, industry)
+            self.session.add(program)
+            await self.session.flush()
+            return _program_read(program, enterprise, industry)
+
+    async def create_series(self, data: SeriesCreate) -> SeriesRead:
+        async with transaction(self.session):
+            series = Series(**data.model_dump())
+            self.session.add(series)
+            await self.session.flush()
+            return SeriesRead.model_validate(series)
+
+    async def create_slot(self, data: SlotCreate) -> SlotRead:
+        """Schedule a program; the window comes from the series unless the slot overrides it."""
+        if data.ends_at <= data.starts_at:
+            raise InvalidTimeRange("Окончание должно быть позже начала.")
+        window = data.registration
+        if window and window.opens_at and window.closes_at and window.closes_at <= window.opens_at:
+            raise InvalidTimeRange("Запись должна закрываться позже, чем открывается.")
+        async with transaction(self.session):
+            if await self.session.get(Program, data.program_id) is None:
+                raise ProgramNotFound("Программа не найдена.")
+            if data.series_id is not None and await self.session.get(Series, data.series_id) is None:
+                raise SeriesNotFound("Серия не найдена.")
+            slot = Slot(
+                program_id=data.program_id,
+                series_id=data.series_id,
+                starts_at=data.starts_at,
+                ends_at=data.ends_at,
+                capacity=data.capacity,
+                meeting_point=data.meeting_point,
+                registration_mode=window.mode if window else None,
+                registration_opens_at=window.opens_at if window else None,
+                registration_closes_at=window.closes_at if window else None,
+            )
+            self.session.add(slot)
+            await self.session.flush()
+            row = await repo.slot_row(self.session, slot.id)
+            assert row is not None
+            return self._slot_read(row, clock.now())
+
+    # Mapping ------------------------------------------------------------------------------------
+
+    def _day_start(self, day: date | None, *, days_after: int = 0) -> datetime | None:
+        if day is None:
+            return None
+        return datetime.combine(day + timedelta(days=days_after), time(0), tzinfo=self.tz)
+
+    def window(self, slot: Slot, series: Series | None) -> rules.Window:
+        policy = (
+            rules.WindowPolicy(
+                opens_days_before=series.opens_days_before,
+                opens_at_time=series.opens_at_time,
+                closes_hours_before=series.closes_hours_before,
+                mode=series.allocation_mode,
+            )
+            if series
+            else rules.WindowPolicy()
+        )
+        return rules.registration_window(
+            slot.starts_at,
+            policy,
+            self.tz,
+            opens_at=slot.registration_opens_at,
+            closes_at=slot.registration_closes_at,
+            mode=slot.registration_mode,
+        )
+
+    def _slot_read(self, row: repo.SlotRow, now: datetime) -> SlotRead:
+        slot, program, enterprise, industry, series = row
+        window = self.window(slot, series)
+        seats_left = max(slot.capacity - slot.seats_taken, 0)
+        local = self.tz
+        return SlotRead(
+            id=slot.id,
+            program_id=program.id,
+            enterprise_id=enterprise.id,
+            series_id=slot.series_id,
+            title=program.title,
+            enterprise_name=enterprise.name,
+            enterprise_slug=enterprise.slug,
+            industry=industry.slug,
+            format=program.format,
+            starts_at=slot.starts_at.astimezone(local),
+            ends_at=slot.ends_at.astimezone(local),
+            capacity=slot.capacity,
+            seats_left=seats_left,
+            age_rating=program.age_rating,
+            meeting_point=slot.meeting_point,
+            address=enterprise.address,
+            status=slot.status,
+            registration=RegistrationInfo(
+                state=rules.registration_state(
+                    window, now=now, seats_left=seats_left, status=slot.status
+                ),
+                mode=window.mode,
+                opens_at=window.opens_at.astimezone(local),
+                closes_at=window.closes_at.astimezone(local),
+            ),
+            required_tasks=[],
+        )
+
+
+def _search_text(program: Program, enterprise: Enterprise, industry: Industry) -> str:
+    return rules.normalize_search_text(
+        program.title,
+        program.description,
+        " ".join(program.audience_tags or []),
+        enterprise.name,
+        enterprise.short_description,
+        enterprise.description,
+        industry.name,
+        industry.name_en,
+    )
+
+
+def _enterprise_read(enterprise: Enterprise, industry: Industry) -> EnterpriseRead:
+    return EnterpriseRead(
+        id=enterprise.id,
+        slug=enterprise.slug,
+        name=enterprise.name,
+        industry=IndustryRead.model_validate(industry),
+        short_description=enterprise.short_description,
+        description=enterprise.description,
+        address=enterprise.address,
+        metro=enterprise.metro,
+        latitude=enterprise.latitude,
+        longitude=enterprise.longitude,
+        requires_id_document=enterprise.requires_id_document,
+        min_age=enterprise.min_age,
+        website=enterprise.website,
+    )
+
+
+def _program_read(program: Program, enterprise: Enterprise, industry: Industry) -> ProgramRead:
+    return ProgramRead(
+        id=program.id,
+        enterprise_id=enterprise.id,
+        enterprise_name=enterprise.name,
+        enterprise_slug=enterprise.slug,
+        industry=industry.slug,
+        title=program.title,
+        format=program.format,
+        description=program.description,
+        duration_minutes=program.duration_minutes,
+        age_rating=program.age_rating,
+        audience_tags=list(program.audience_tags or []),
+        accessibility_notes=program.accessibility_notes,
+    )

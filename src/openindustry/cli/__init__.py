@@ -1,0 +1,1 @@
+"""The `openindustry` command line; commands call services only."""

@@ -1,0 +1,1 @@
+"""Domain-agnostic toolbox: database, transactions, errors, clock, i18n."""

@@ -1,0 +1,1 @@
+"""Participants' pages (the mini-app inside VK, Telegram, MAX, and the website)."""

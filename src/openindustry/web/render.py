@@ -1,0 +1,62 @@
+"""Jinja2 rendering with the request's language, plus the helpers every template uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from openindustry.config import Settings
+from openindustry.kit import i18n
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+LOCALE_COOKIE = "lang"
+
+
+class Renderer:
+    """One Jinja environment per interface language, built once at start-up."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.environments = {locale: self._environment(locale) for locale in i18n.LOCALES}
+
+    def _environment(self, locale: str) -> Environment:
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATES_DIR),
+            autoescape=select_autoescape(["html", "xml"]),
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+        tz = self.settings.tz
+        env.filters["day"] = lambda value: i18n.day_label(value, locale, tz)
+        env.filters["short_day"] = lambda value: i18n.short_day_label(value, locale, tz)
+        env.filters["hhmm"] = lambda value: i18n.time_label(value, tz)
+        env.globals["locale"] = locale
+        env.globals["locales"] = i18n.LOCALES
+        return env
+
+    def locale(self, request: Request) -> str:
+        requested = request.query_params.get("lang") or request.cookies.get(LOCALE_COOKIE)
+        return i18n.pick_locale(requested, self.settings.default_locale)
+
+    def render(
+        self, request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200
+    ) -> HTMLResponse:
+        locale = self.locale(request)
+        page = self.environments[locale].get_template(template)
+        html = page.render(request=request, **(context or {}))
+        response = HTMLResponse(html, status_code=status)
+        if request.query_params.get("lang") == locale:
+            # An explicit choice of language sticks for the following pages.
+            response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="lax")
+        return response
+
+
+def get_renderer(request: Request) -> Renderer:
+    renderer: Renderer = request.app.state.renderer
+    return renderer

@@ -1,0 +1,124 @@
+"""Real databases for the tests: a SQLite file, and PostgreSQL when OPENINDUSTRY_TEST_POSTGRES_URL is set.
+
+Each run creates its own databases, migrates them once, empties them after every test and drops
+them at the end; nothing depends on what a previous run left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import delete
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from openindustry.app import create_app
+from openindustry.config import Settings
+from openindustry.db import migrate
+from openindustry.db.registry import metadata
+from openindustry.kit import db
+
+POSTGRES_ENV = "OPENINDUSTRY_TEST_POSTGRES_URL"
+BACKENDS = ["sqlite", "postgres"]
+
+
+def _postgres_admin_url() -> str | None:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        return None
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+async def _postgres_ddl(admin_url: str, statement: str) -> None:
+    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql(statement)
+    finally:
+        await engine.dispose()
+
+
+def create_postgres_database(admin_url: str) -> tuple[str, str]:
+    name = f"openindustry_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_postgres_ddl(admin_url, f'CREATE DATABASE "{name}"'))
+    return name, make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(admin_url: str, name: str) -> None:
+    asyncio.run(_postgres_ddl(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def migrated_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One migrated database per backend for the whole run (migrations applied once)."""
+    sqlite_path = tmp_path_factory.mktemp("db") / "test.db"
+    urls = {"sqlite": f"sqlite+aiosqlite:///{sqlite_path}"}
+    created: list[str] = []
+    admin_url = _postgres_admin_url()
+    if admin_url:
+        name, urls["postgres"] = create_postgres_database(admin_url)
+        created.append(name)
+    for url in urls.values():
+        migrate.upgrade(url)
+    yield urls
+    for name in created:
+        assert admin_url is not None
+        drop_postgres_database(admin_url, name)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, migrated_databases: dict[str, str]) -> str:
+    backend: str = request.param
+    if backend not in migrated_databases:
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1/postgres)")
+    return migrated_databases[backend]
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, environment="test")
+
+
+@pytest.fixture
+async def engine(settings: Settings) -> AsyncIterator[object]:
+    engine = db.create_engine(settings.database_url)
+    yield engine
+    # Empty every table, children first, so the next test starts from a clean database.
+    async with engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            await connection.execute(delete(table))
+    await engine.dispose()
+
+
+@pytest.fixture
+async def session(engine: object) -> AsyncIterator[AsyncSession]:
+    async with db.create_sessionmaker(engine)() as session:  # type: ignore[arg-type]
+        yield session
+
+
+@pytest.fixture
+async def app(settings: Settings, engine: object) -> AsyncIterator[object]:
+    application = create_app(settings)
+    yield application
+    await application.state.engine.dispose()
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
