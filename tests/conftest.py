@@ -1,4 +1,4 @@
-"""Real databases for the tests: a SQLite file, and PostgreSQL when OPENINDUSTRY_TEST_POSTGRES_URL is set.
+"""Real databases: a SQLite file, and PostgreSQL when OPENINDUSTRY_TEST_POSTGRES_URL is set.
 
 Each run creates its own databases, migrates them once, empties them after every test and drops
 them at the end; nothing depends on what a previous run left.
@@ -77,7 +77,9 @@ def migrated_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
 def db_url(request: pytest.FixtureRequest, migrated_databases: dict[str, str]) -> str:
     backend: str = request.param
     if backend not in migrated_databases:
-        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1/postgres)")
+        pytest.skip(
+            f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1/postgres)"
+        )
     return migrated_databases[backend]
 
 

@@ -72,20 +72,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    async def on_app_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, AppError)
+    async def on_app_error(request: Request, exc: AppError) -> Response:
         if _wants_json(request):
             return api_errors.app_error(exc)
         return error_page(request, api_errors.STATUS_BY_KIND[exc.kind], exc.code, exc.message)
 
-    async def on_validation_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RequestValidationError)
+    async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
             return api_errors.validation_error(exc)
         return error_page(request, 422, "validation_error", "Проверьте введённые данные.")
 
-    async def on_http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
+    async def on_http_error(request: Request, exc: HTTPException) -> Response:
         if _wants_json(request):
             return api_errors.http_error(exc)
         code = api_errors.CODE_BY_STATUS.get(exc.status_code, "http_error")
@@ -95,8 +92,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         # Connection loss, lock timeouts: the client may retry; never a 500 with a trace.
         log.warning("database unavailable: %s", type(exc).__name__)
         return await on_app_error(
-            request, Unavailable("Сервис временно перегружен, повторите через несколько секунд.",
-                                 code="database_unavailable")
+            request,
+            Unavailable(
+                "Сервис временно перегружен, повторите через несколько секунд.",
+                code="database_unavailable",
+            ),
         )
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
@@ -105,9 +105,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             return api_errors.error_response(500, "internal_error", "Внутренняя ошибка сервера.")
         return error_page(request, 500, "internal_error", "Внутренняя ошибка сервера.")
 
-    app.add_exception_handler(AppError, on_app_error)
-    app.add_exception_handler(RequestValidationError, on_validation_error)
-    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(AppError, on_app_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, on_validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, on_http_error)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, on_database_down)
     app.add_exception_handler(ConnectionError, on_database_down)
     app.add_exception_handler(Exception, on_unexpected)

@@ -1,1 +1,1 @@
-"""The JSON adapter: every domain's router under /api/v1, and the one place errors become statuses."""
+"""The JSON adapter: domain routers under /api/v1, and the one place errors become statuses."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -165,7 +166,9 @@ class Slot(Base):
 
     __table_args__ = (
         CheckConstraint("capacity >= 0", name="capacity_nonnegative"),
-        CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
+        CheckConstraint(
+            "seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"
+        ),
         CheckConstraint("ends_at > starts_at", name="time_range"),
         Index("ix_slot_starts_at", "starts_at"),
         Index("ix_slot_program_id", "program_id"),
@@ -174,4 +177,3 @@ class Slot(Base):
 
     def __repr__(self) -> str:
         return f"<Slot {self.id} program={self.program_id} {self.starts_at:%Y-%m-%d %H:%M}>"
-

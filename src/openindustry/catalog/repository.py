@@ -19,9 +19,9 @@ from openindustry.catalog.models import (
     SlotStatus,
 )
 
-SlotRow = Row[tuple[Slot, Program, Enterprise, Industry, Series | None]]
-ProgramRow = Row[tuple[Program, Enterprise, Industry]]
-EnterpriseRow = Row[tuple[Enterprise, Industry]]
+SlotRow = Row[Slot, Program, Enterprise, Industry, Series | None]
+ProgramRow = Row[Program, Enterprise, Industry]
+EnterpriseRow = Row[Enterprise, Industry]
 
 
 def _like(needle: str) -> str:
@@ -37,16 +37,18 @@ async def industry_by_slug(session: AsyncSession, slug: str) -> Industry | None:
     return await session.scalar(select(Industry).where(Industry.slug == slug))
 
 
-async def enterprise_by_slug(session: AsyncSession, slug: str) -> Enterprise | None:
-    return await session.scalar(select(Enterprise).where(Enterprise.slug == slug))
-
-
-def _enterprise_query() -> Select[tuple[Enterprise, Industry]]:
+def _enterprise_query() -> Select[Enterprise, Industry]:
     return select(Enterprise, Industry).join(Industry, Enterprise.industry_id == Industry.id)
 
 
-async def enterprise_row(session: AsyncSession, **where: Any) -> EnterpriseRow | None:
-    query = _enterprise_query().filter_by(**where)
+async def enterprise_row(
+    session: AsyncSession, *, enterprise_id: int | None = None, slug: str | None = None
+) -> EnterpriseRow | None:
+    query = _enterprise_query()
+    if enterprise_id is not None:
+        query = query.where(Enterprise.id == enterprise_id)
+    if slug is not None:
+        query = query.where(Enterprise.slug == slug)
     return (await session.execute(query)).first()
 
 
@@ -63,12 +65,14 @@ async def enterprise_rows(
         query = query.where(Enterprise.id.in_(matching))
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = (
-        await session.execute(query.order_by(Enterprise.name, Enterprise.id).limit(limit).offset(offset))
+        await session.execute(
+            query.order_by(Enterprise.name, Enterprise.id).limit(limit).offset(offset)
+        )
     ).all()
     return rows, total or 0
 
 
-def _program_query() -> Select[tuple[Program, Enterprise, Industry]]:
+def _program_query() -> Select[Program, Enterprise, Industry]:
     return (
         select(Program, Enterprise, Industry)
         .join(Enterprise, Program.enterprise_id == Enterprise.id)
@@ -112,7 +116,7 @@ async def programs_of_enterprise(session: AsyncSession, enterprise_id: int) -> S
     return (await session.scalars(query)).all()
 
 
-def _slot_query() -> Select[tuple[Slot, Program, Enterprise, Industry, Series | None]]:
+def _slot_query() -> Select[Slot, Program, Enterprise, Industry, Series | None]:
     return (
         select(Slot, Program, Enterprise, Industry, Series)
         .join(Program, Slot.program_id == Program.id)
@@ -185,9 +189,9 @@ async def series_list(session: AsyncSession) -> Sequence[Series]:
 
 
 async def counters(session: AsyncSession, now: datetime) -> dict[str, int]:
-    upcoming = select(
-        func.count(Slot.id), func.coalesce(func.sum(Slot.capacity), 0)
-    ).where(Slot.starts_at > now, Slot.status == SlotStatus.SCHEDULED)
+    upcoming = select(func.count(Slot.id), func.coalesce(func.sum(Slot.capacity), 0)).where(
+        Slot.starts_at > now, Slot.status == SlotStatus.SCHEDULED
+    )
     slots, seats = (await session.execute(upcoming)).one()
     return {
         "enterprises": await session.scalar(select(func.count(Enterprise.id))) or 0,

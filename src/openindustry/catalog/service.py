@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.catalog import repository as repo
@@ -64,7 +65,7 @@ class CatalogService:
 
     async def enterprise(self, enterprise_id: int) -> EnterpriseRead:
         async with transaction(self.session):
-            row = await repo.enterprise_row(self.session, id=enterprise_id)
+            row = await repo.enterprise_row(self.session, enterprise_id=enterprise_id)
         if row is None:
             raise EnterpriseNotFound("Предприятие не найдено.")
         return _enterprise_read(*row)
@@ -168,11 +169,8 @@ class CatalogService:
 
     async def create_industry(self, data: IndustryCreate) -> IndustryRead:
         async with transaction(self.session):
-            if await repo.industry_by_slug(self.session, data.slug):
-                raise SlugTaken("Такая отрасль уже есть.")
             industry = Industry(**data.model_dump())
-            self.session.add(industry)
-            await self.session.flush()
+            await self._insert_unique(industry, SlugTaken("Такая отрасль уже есть."))
             return IndustryRead.model_validate(industry)
 
     async def create_enterprise(self, data: EnterpriseCreate) -> EnterpriseRead:
@@ -180,18 +178,17 @@ class CatalogService:
             industry = await repo.industry_by_slug(self.session, data.industry)
             if industry is None:
                 raise IndustryNotFound("Нет такой отрасли.")
-            if await repo.enterprise_by_slug(self.session, data.slug):
-                raise SlugTaken("Предприятие с таким адресом страницы уже есть.")
             enterprise = Enterprise(
                 **data.model_dump(exclude={"industry"}), industry_id=industry.id
             )
-            self.session.add(enterprise)
-            await self.session.flush()
+            await self._insert_unique(
+                enterprise, SlugTaken("Предприятие с таким адресом страницы уже есть.")
+            )
             return _enterprise_read(enterprise, industry)
 
     async def create_program(self, data: ProgramCreate) -> ProgramRead:
         async with transaction(self.session):
-            row = await repo.enterprise_row(self.session, id=data.enterprise_id)
+            row = await repo.enterprise_row(self.session, enterprise_id=data.enterprise_id)
             if row is None:
                 raise EnterpriseNotFound("Предприятие не найдено.")
             enterprise, industry = row
@@ -218,7 +215,10 @@ class CatalogService:
         async with transaction(self.session):
             if await self.session.get(Program, data.program_id) is None:
                 raise ProgramNotFound("Программа не найдена.")
-            if data.series_id is not None and await self.session.get(Series, data.series_id) is None:
+            if (
+                data.series_id is not None
+                and await self.session.get(Series, data.series_id) is None
+            ):
                 raise SeriesNotFound("Серия не найдена.")
             slot = Slot(
                 program_id=data.program_id,
@@ -233,9 +233,16 @@ class CatalogService:
             )
             self.session.add(slot)
             await self.session.flush()
-            row = await repo.slot_row(self.session, slot.id)
-            assert row is not None
-            return self._slot_read(row, clock.now())
+            return await self.slot(slot.id)
+
+    async def _insert_unique(self, row: object, taken: SlugTaken) -> None:
+        # The unique constraint decides, so two organizers saving the same slug at once get a
+        # clean refusal instead of a race.
+        self.session.add(row)
+        try:
+            await self.session.flush()
+        except IntegrityError as exc:
+            raise taken from exc
 
     # Mapping ------------------------------------------------------------------------------------
 

@@ -17,7 +17,9 @@ from openindustry.db import migrate as migrations
 from openindustry.demo import load_demo
 from openindustry.kit import clock, db
 
-app = typer.Typer(help="Открытая промышленность: the «Открой#Моспром» platform.", no_args_is_help=True)
+app = typer.Typer(
+    help="Открытая промышленность: the «Открой#Моспром» platform.", no_args_is_help=True
+)
 T = TypeVar("T")
 
 
@@ -48,7 +50,9 @@ def demo() -> None:
     migrations.upgrade(settings.database_url)
 
     async def load(session: AsyncSession) -> str:
-        summary = await load_demo(CatalogService(session, settings.tz), now=clock.now(), tz=settings.tz)
+        summary = await load_demo(
+            CatalogService(session, settings.tz), now=clock.now(), tz=settings.tz
+        )
         if not summary.created:
             return "The catalog already has data; the demo was not loaded again."
         return (

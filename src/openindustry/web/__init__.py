@@ -1,1 +1,1 @@
-"""HTML adapters: the participants' mini-app pages and the staff back office. They call services only."""
+"""HTML adapters: the participants' mini-app and the staff back office; they call services only."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -14,6 +18,37 @@ from openindustry.kit import i18n
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 LOCALE_COOKIE = "lang"
+NBSP = "\u00a0"
+
+
+def day_month(value: datetime | date, locale: str, tz: ZoneInfo) -> str:
+    """«8 декабря» / «December 8» (no weekday): for windows and deadlines."""
+    if isinstance(value, datetime):
+        value = value.astimezone(tz)
+    pattern = "d MMMM" if locale == "ru" else "MMMM d"
+    return format_date(value, pattern, locale=locale).replace(" ", NBSP)
+
+
+def date_range(start: date, end: date, locale: str) -> str:
+    """«11–22 декабря», «28 ноября — 5 декабря» / «December 11–22»."""
+    if start == end:
+        return format_date(start, "d MMMM" if locale == "ru" else "MMMM d", locale=locale)
+    if (start.year, start.month) == (end.year, end.month):
+        if locale == "ru":
+            return f"{start.day}–{format_date(end, 'd MMMM', locale=locale)}"
+        return f"{format_date(start, 'MMMM d', locale=locale)}–{end.day}"
+    pattern = "d MMMM" if locale == "ru" else "MMMM d"
+    if start.year != end.year:
+        pattern += " y" if locale == "ru" else ", y"
+    return f"{format_date(start, pattern, locale=locale)} — {format_date(end, pattern, locale=locale)}"
+
+
+def with_query(request: Request, **changes: Any) -> str:
+    """The current path with some query parameters changed (None removes one)."""
+    params = {k: v for k, v in request.query_params.items() if k not in changes and k != "lang"}
+    params.update({k: v for k, v in changes.items() if v is not None})
+    query = urlencode(params)
+    return f"{request.url.path}?{query}" if query else request.url.path
 
 
 class Renderer:
@@ -36,6 +71,9 @@ class Renderer:
         env.filters["day"] = lambda value: i18n.day_label(value, locale, tz)
         env.filters["short_day"] = lambda value: i18n.short_day_label(value, locale, tz)
         env.filters["hhmm"] = lambda value: i18n.time_label(value, tz)
+        env.filters["day_month"] = lambda value: day_month(value, locale, tz)
+        env.globals["date_range"] = lambda start, end: date_range(start, end, locale)
+        env.globals["with_query"] = with_query
         env.globals["locale"] = locale
         env.globals["locales"] = i18n.LOCALES
         return env
