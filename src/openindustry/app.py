@@ -15,11 +15,14 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 
 from openindustry import __version__
+from openindustry.accounts.service import AccountsService
 from openindustry.api import errors as api_errors
 from openindustry.api.router import api_router
 from openindustry.config import Settings
 from openindustry.kit import db
+from openindustry.kit.auth import Principal
 from openindustry.kit.errors import AppError, Unavailable
+from openindustry.kit.ratelimit import RateLimiter
 from openindustry.web.errors import error_page
 from openindustry.web.miniapp.pages import router as miniapp_router
 from openindustry.web.render import Renderer
@@ -53,6 +56,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = db.create_sessionmaker(engine)
     app.state.renderer = Renderer(settings)
+    app.state.rate_limiter = RateLimiter(settings.redis_url, enabled=settings.rate_limit_enabled)
+
+    async def resolve_token(token: str) -> Principal | None:
+        async with app.state.sessionmaker() as session:
+            return await AccountsService(session, settings).resolve_token(token)
+
+    app.state.resolve_token = resolve_token
 
     _install_error_handlers(app)
     _install_headers(app)

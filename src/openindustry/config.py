@@ -26,6 +26,17 @@ class Settings(BaseSettings):
     default_locale: str = "ru"
     public_base_url: str = "http://127.0.0.1:8000"
 
+    # Sign-in: how old launch data may be, how long tokens and page sessions live.
+    auth_max_age_seconds: int = 24 * 3600
+    token_ttl_days: int = 30
+    session_ttl_days: int = 30
+    # Cookies inside the messengers' iframes need SameSite=None; Secure (HTTPS only).
+    secure_cookies: bool = False
+    # Fernet key for ID document data; derived from the secret key when not set.
+    data_key: SecretStr | None = None
+    id_data_retention_days: int = 30
+    rate_limit_enabled: bool = True
+
     vk_app_secret: SecretStr | None = None
     telegram_bot_token: SecretStr | None = None
     max_bot_token: SecretStr | None = None
@@ -40,6 +51,8 @@ class Settings(BaseSettings):
                     "OPENINDUSTRY_SECRET_KEY must be set to a random value of 32+ characters "
                     "in production"
                 )
+            if self.smtp_url is None:
+                raise ValueError("OPENINDUSTRY_SMTP_URL must be set in production (sign-in codes)")
         return self
 
     @cached_property

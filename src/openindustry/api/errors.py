@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from openindustry.kit.errors import AppError, ErrorKind
+from openindustry.kit.errors import AppError, ErrorKind, RateLimited
 
 STATUS_BY_KIND = {
     ErrorKind.NOT_FOUND: status.HTTP_404_NOT_FOUND,
@@ -19,6 +19,8 @@ STATUS_BY_KIND = {
     ErrorKind.FORBIDDEN: status.HTTP_403_FORBIDDEN,
     ErrorKind.UNAUTHORIZED: status.HTTP_401_UNAUTHORIZED,
     ErrorKind.INVALID: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    ErrorKind.BAD_REQUEST: status.HTTP_400_BAD_REQUEST,
+    ErrorKind.RATE_LIMITED: status.HTTP_429_TOO_MANY_REQUESTS,
     ErrorKind.UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
@@ -50,7 +52,13 @@ def error_response(
 
 
 def app_error(exc: AppError) -> JSONResponse:
-    headers = {"Retry-After": "5"} if exc.kind is ErrorKind.UNAVAILABLE else None
+    headers = None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
+    elif exc.kind is ErrorKind.UNAVAILABLE:
+        headers = {"Retry-After": "5"}
+    elif exc.kind is ErrorKind.UNAUTHORIZED:
+        headers = {"WWW-Authenticate": "Bearer"}
     return error_response(
         STATUS_BY_KIND[exc.kind], exc.code, exc.message, details=exc.details, headers=headers
     )

@@ -2,7 +2,9 @@
 
 from fastapi import APIRouter
 
+from openindustry.accounts.api import router as accounts_router
 from openindustry.catalog.api import router as catalog_router
 
 api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(accounts_router)
 api_router.include_router(catalog_router)

@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from openindustry.kit import clock
-from openindustry.kit.db import Base, JSONDocument, UTCDateTime
+from openindustry.kit.db import Base, JSONDocument, UTCDateTime, string_enum
 
 
 class ProgramFormat(StrEnum):
@@ -42,18 +41,6 @@ class SlotStatus(StrEnum):
 
 
 AGE_RATINGS = (0, 6, 12, 16, 18)
-
-
-def _enum(cls: type[StrEnum]) -> Enum:
-    # Stored as plain strings with a CHECK, so adding a member is a small, portable migration.
-    return Enum(
-        cls,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-        name=cls.__name__.lower(),
-    )
 
 
 class Industry(Base):
@@ -95,7 +82,7 @@ class Program(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="RESTRICT"))
     title: Mapped[str] = mapped_column(String(200))
-    format: Mapped[ProgramFormat] = mapped_column(_enum(ProgramFormat))
+    format: Mapped[ProgramFormat] = mapped_column(string_enum(ProgramFormat))
     description: Mapped[str] = mapped_column(Text, default="")
     duration_minutes: Mapped[int] = mapped_column(Integer)
     age_rating: Mapped[int] = mapped_column(Integer, default=0)
@@ -129,7 +116,7 @@ class Series(Base):
     opens_at_time: Mapped[time] = mapped_column(Time, default=time(10, 0))
     closes_hours_before: Mapped[int] = mapped_column(Integer, default=24)
     allocation_mode: Mapped[AllocationMode] = mapped_column(
-        _enum(AllocationMode), default=AllocationMode.FCFS
+        string_enum(AllocationMode), default=AllocationMode.FCFS
     )
     max_active_registrations: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -155,10 +142,12 @@ class Slot(Base):
     # Confirmed people (participants + companions); moved only by conditional UPDATEs.
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
     meeting_point: Mapped[str | None] = mapped_column(String(300))
-    registration_mode: Mapped[AllocationMode | None] = mapped_column(_enum(AllocationMode))
+    registration_mode: Mapped[AllocationMode | None] = mapped_column(string_enum(AllocationMode))
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[SlotStatus] = mapped_column(_enum(SlotStatus), default=SlotStatus.SCHEDULED)
+    status: Mapped[SlotStatus] = mapped_column(
+        string_enum(SlotStatus), default=SlotStatus.SCHEDULED
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     program: Mapped[Program] = relationship(lazy="raise")

@@ -12,6 +12,8 @@ class ErrorKind(StrEnum):
     FORBIDDEN = "forbidden"
     UNAUTHORIZED = "unauthorized"
     INVALID = "invalid"
+    BAD_REQUEST = "bad_request"
+    RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"
 
 
@@ -61,3 +63,19 @@ class Invalid(AppError):
 class Unavailable(AppError):
     kind = ErrorKind.UNAVAILABLE
     code = "unavailable"
+
+
+class Unauthorized(AppError):
+    kind = ErrorKind.UNAUTHORIZED
+    code = "unauthorized"
+
+
+class RateLimited(AppError):
+    """Too many requests; `retry_after` seconds until the next one may pass."""
+
+    kind = ErrorKind.RATE_LIMITED
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = max(int(retry_after), 1)

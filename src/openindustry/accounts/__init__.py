@@ -1,0 +1,1 @@
+"""Accounts: users, identities (VK, Telegram, MAX, e-mail), tokens, roles, profiles, consent."""

@@ -1,0 +1,1 @@
+"""Verification of what a platform signed: the server never trusts a user id it did not verify."""

@@ -1,0 +1,146 @@
+"""All accounts SQL. Repositories read and stage writes; they never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openindustry.accounts.models import (
+    AccessToken,
+    Companion,
+    EmailCode,
+    HostAssignment,
+    IdDocument,
+    Identity,
+    User,
+)
+from openindustry.accounts.providers.base import Provider
+
+
+async def user_by_identity(session: AsyncSession, provider: Provider, subject: str) -> User | None:
+    query = (
+        select(User)
+        .join(Identity, Identity.user_id == User.id)
+        .where(Identity.provider == provider, Identity.subject == subject)
+    )
+    return await session.scalar(query)
+
+
+async def user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(User.email == email))
+
+
+async def identities(session: AsyncSession, user_id: int) -> Sequence[Provider]:
+    query = select(Identity.provider).where(Identity.user_id == user_id).order_by(Identity.id)
+    return (await session.scalars(query)).all()
+
+
+async def companions(session: AsyncSession, user_id: int) -> Sequence[Companion]:
+    query = select(Companion).where(Companion.user_id == user_id).order_by(Companion.id)
+    return (await session.scalars(query)).all()
+
+
+async def enterprise_ids(session: AsyncSession, user_id: int) -> list[int]:
+    query = (
+        select(HostAssignment.enterprise_id)
+        .where(HostAssignment.user_id == user_id)
+        .order_by(HostAssignment.enterprise_id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def set_enterprises(session: AsyncSession, user_id: int, enterprise_ids: list[int]) -> None:
+    await session.execute(delete(HostAssignment).where(HostAssignment.user_id == user_id))
+    session.add_all(HostAssignment(user_id=user_id, enterprise_id=e) for e in set(enterprise_ids))
+
+
+async def live_token(
+    session: AsyncSession, token_hash: str, now: datetime
+) -> tuple[AccessToken, User] | None:
+    query = (
+        select(AccessToken, User)
+        .join(User, User.id == AccessToken.user_id)
+        .where(
+            AccessToken.token_hash == token_hash,
+            AccessToken.revoked_at.is_(None),
+            AccessToken.expires_at > now,
+        )
+    )
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def revoke_token(session: AsyncSession, token_hash: str, now: datetime) -> None:
+    await session.execute(
+        update(AccessToken)
+        .where(AccessToken.token_hash == token_hash, AccessToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+async def latest_code(session: AsyncSession, email: str) -> EmailCode | None:
+    query = (
+        select(EmailCode)
+        .where(EmailCode.email == email, EmailCode.consumed_at.is_(None))
+        .order_by(EmailCode.id.desc())
+        .limit(1)
+    )
+    return await session.scalar(query)
+
+
+async def retire_codes(session: AsyncSession, email: str, now: datetime) -> None:
+    await session.execute(
+        update(EmailCode)
+        .where(EmailCode.email == email, EmailCode.consumed_at.is_(None))
+        .values(consumed_at=now)
+    )
+
+
+async def count_failed_try(session: AsyncSession, code_id: int, max_attempts: int) -> int | None:
+    """Add a failed try unless the code is already spent; returns the new count, None if spent."""
+    result = await session.execute(
+        update(EmailCode)
+        .where(EmailCode.id == code_id, EmailCode.attempts < max_attempts)
+        .values(attempts=EmailCode.attempts + 1)
+        .returning(EmailCode.attempts)
+    )
+    return result.scalar_one_or_none()
+
+
+async def consume_code(
+    session: AsyncSession, code_id: int, now: datetime, max_attempts: int
+) -> bool:
+    """Spend the code; a concurrent or replayed use of the same code finds nothing to spend."""
+    result = await session.execute(
+        update(EmailCode)
+        .where(
+            EmailCode.id == code_id,
+            EmailCode.consumed_at.is_(None),
+            EmailCode.attempts < max_attempts,
+        )
+        .values(consumed_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def id_document(session: AsyncSession, user_id: int) -> IdDocument | None:
+    return await session.get(IdDocument, user_id)
+
+
+async def purge(session: AsyncSession, now: datetime, codes_before: datetime) -> dict[str, int]:
+    """Delete what is no longer needed: due ID data, dead tokens, old sign-in codes."""
+    documents = await session.execute(delete(IdDocument).where(IdDocument.delete_after <= now))
+    tokens = await session.execute(
+        delete(AccessToken).where(
+            or_(AccessToken.expires_at <= now, AccessToken.revoked_at.is_not(None))
+        )
+    )
+    codes = await session.execute(delete(EmailCode).where(EmailCode.created_at < codes_before))
+    return {
+        "id_documents": documents.rowcount,  # type: ignore[attr-defined]
+        "tokens": tokens.rowcount,  # type: ignore[attr-defined]
+        "email_codes": codes.rowcount,  # type: ignore[attr-defined]
+    }
