@@ -22,6 +22,7 @@ from openindustry.config import Settings
 from openindustry.kit import db
 from openindustry.kit.auth import Principal
 from openindustry.kit.errors import AppError, Unavailable
+from openindustry.kit.guard import InputGuard
 from openindustry.kit.ratelimit import RateLimiter
 from openindustry.web.errors import error_page
 from openindustry.web.miniapp.pages import router as miniapp_router
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return api_errors.error_response(503, "database_unavailable", "База данных недоступна.")
         return JSONResponse({"status": "ok", "version": __version__})
 
+    app.add_middleware(InputGuard)
     app.include_router(api_router)
     app.include_router(miniapp_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -25,7 +25,7 @@ from openindustry.kit.types import DbId, PathId
 router = APIRouter(tags=["catalog"])
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Search = Annotated[str | None, Query(max_length=100)]
 
 

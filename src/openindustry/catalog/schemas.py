@@ -197,7 +197,7 @@ class SlotFilter(BaseModel):
     program_id: DbId | None = None
     series_id: DbId | None = None
     limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
 class PublicCounters(BaseModel):
