@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -26,6 +28,7 @@ from openindustry.kit import db
 
 POSTGRES_ENV = "OPENINDUSTRY_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgres"]
+T = TypeVar("T")
 
 
 def _postgres_admin_url() -> str | None:
@@ -45,14 +48,27 @@ async def _postgres_ddl(admin_url: str, statement: str) -> None:
         await engine.dispose()
 
 
+def in_own_thread(work: Callable[[], T]) -> T:
+    """Run blocking set-up (which may start its own event loop) away from the test loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
+
+
 def create_postgres_database(admin_url: str) -> tuple[str, str]:
     name = f"openindustry_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_postgres_ddl(admin_url, f'CREATE DATABASE "{name}"'))
+    in_own_thread(lambda: asyncio.run(_postgres_ddl(admin_url, f'CREATE DATABASE "{name}"')))
     return name, make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_postgres_database(admin_url: str, name: str) -> None:
-    asyncio.run(_postgres_ddl(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    statement = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    in_own_thread(lambda: asyncio.run(_postgres_ddl(admin_url, statement)))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Browser tests last: Playwright's sync API holds an event loop in the main thread while
+    # it runs, which async tests after it would trip over.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +82,7 @@ def migrated_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
         name, urls["postgres"] = create_postgres_database(admin_url)
         created.append(name)
     for url in urls.values():
-        migrate.upgrade(url)
+        in_own_thread(lambda url=url: migrate.upgrade(url))
     yield urls
     for name in created:
         assert admin_url is not None

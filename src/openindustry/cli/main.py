@@ -1,4 +1,4 @@
-"""`openindustry serve | migrate | demo`."""
+"""`openindustry serve | migrate | demo | purge | admin create-user | admin token`."""
 
 from __future__ import annotations
 
@@ -11,15 +11,21 @@ import typer
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openindustry.accounts.models import Role
+from openindustry.accounts.schemas import StaffCreate, UserRead
+from openindustry.accounts.service import AccountsService
 from openindustry.catalog.service import CatalogService
 from openindustry.config import Settings
 from openindustry.db import migrate as migrations
 from openindustry.demo import load_demo
 from openindustry.kit import clock, db
+from openindustry.kit.errors import AppError
 
 app = typer.Typer(
     help="Открытая промышленность: the «Открой#Моспром» platform.", no_args_is_help=True
 )
+admin = typer.Typer(help="Staff accounts and tokens.", no_args_is_help=True)
+app.add_typer(admin, name="admin")
 T = TypeVar("T")
 
 
@@ -61,6 +67,58 @@ def demo() -> None:
         )
 
     typer.echo(_run_with_session(settings, load))
+
+
+@app.command()
+def purge() -> None:
+    """Delete personal data that is due (ID documents), expired tokens and old sign-in codes."""
+    settings = Settings()
+
+    async def run(session: AsyncSession) -> dict[str, int]:
+        return await AccountsService(session, settings).purge()
+
+    counts = _run_with_session(settings, run)
+    typer.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
+
+
+@admin.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(help="The staff member's e-mail (signs in with a code).")],
+    role: Annotated[Role, typer.Option(help="participant, host, organizer or admin.")],
+    enterprise: Annotated[
+        list[int] | None, typer.Option(help="Enterprise id a host serves; repeatable.")
+    ] = None,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+) -> None:
+    """Create a staff account, or change an existing one's role and enterprises."""
+    settings = Settings()
+    data = StaffCreate(email=email, role=role, name=name, enterprise_ids=enterprise or [])
+
+    async def run(session: AsyncSession) -> UserRead:
+        return await AccountsService(session, settings).create_staff(data)
+
+    user = _run_or_exit(settings, run)
+    enterprises = ", ".join(map(str, user.enterprise_ids)) or "—"
+    typer.echo(f"User {user.id} <{user.email}>: {user.role.value}; enterprises: {enterprises}")
+
+
+@admin.command("token")
+def token(email: Annotated[str, typer.Option(help="E-mail of an existing account.")]) -> None:
+    """Print a bearer token for scripts (keep it secret; it expires like any token)."""
+    settings = Settings()
+
+    async def run(session: AsyncSession) -> str:
+        return (await AccountsService(session, settings).issue_token(email)).token
+
+    typer.echo(_run_or_exit(settings, run))
+
+
+def _run_or_exit(settings: Settings, use: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    try:
+        return _run_with_session(settings, use)
+    except AppError as exc:
+        typer.echo(f"Error ({exc.code}): {exc.message}", err=True)
+        raise typer.Exit(code=1) from exc
 
 
 @app.command()

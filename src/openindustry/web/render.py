@@ -40,7 +40,9 @@ def date_range(start: date, end: date, locale: str) -> str:
     pattern = "d MMMM" if locale == "ru" else "MMMM d"
     if start.year != end.year:
         pattern += " y" if locale == "ru" else ", y"
-    return f"{format_date(start, pattern, locale=locale)} — {format_date(end, pattern, locale=locale)}"
+    return (
+        f"{format_date(start, pattern, locale=locale)} — {format_date(end, pattern, locale=locale)}"
+    )
 
 
 def with_query(request: Request, **changes: Any) -> str:
@@ -83,7 +85,12 @@ class Renderer:
         return i18n.pick_locale(requested, self.settings.default_locale)
 
     def render(
-        self, request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200
+        self,
+        request: Request,
+        template: str,
+        context: dict[str, Any] | None = None,
+        *,
+        status: int = 200,
     ) -> HTMLResponse:
         locale = self.locale(request)
         page = self.environments[locale].get_template(template)

@@ -6,13 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from openindustry.catalog.api import Catalog
 from openindustry.catalog.errors import InvalidDateRange
 from openindustry.catalog.rules import RegistrationState
 from openindustry.catalog.schemas import IndustryRead, SlotFilter
-from openindustry.kit.types import PathId
+from openindustry.kit.types import MAX_ID, PathId
 from openindustry.web.render import Renderer, get_renderer
 
 router = APIRouter(include_in_schema=False)
@@ -23,6 +23,11 @@ HOME_SLOTS = 4
 # Only these query parameters reach the filter; anything else (lang, utm_*) is ignored.
 FILTER_FIELDS = ("date_from", "date_to", "industry", "format", "age", "available", "q", "offset")
 BOOKABLE = {RegistrationState.OPEN, RegistrationState.LOTTERY}
+
+
+class CatalogQuery(SlotFilter):
+    # SlotFilter leaves the offset unbounded; past the driver's integer it would be a 500.
+    offset: int = Field(default=0, ge=0, le=MAX_ID)
 
 
 def _by_slug(industries: list[IndustryRead]) -> dict[str, IndustryRead]:
@@ -60,9 +65,11 @@ async def catalog_page(request: Request, catalog: Catalog, pages: Pages) -> HTML
         "page": None,
     }
     try:
-        filters = SlotFilter.model_validate(raw | {"limit": PAGE_SIZE})
+        filters = CatalogQuery.model_validate(raw | {"limit": PAGE_SIZE})
     except ValidationError as exc:
-        context["errors"] = {str(e["loc"][0]) if e["loc"] else "form": e["type"] for e in exc.errors()}
+        context["errors"] = {
+            str(e["loc"][0]) if e["loc"] else "form": e["type"] for e in exc.errors()
+        }
         return pages.render(request, "miniapp/catalog.html", context, status=422)
     try:
         context["page"] = await catalog.slots(filters)
@@ -74,7 +81,9 @@ async def catalog_page(request: Request, catalog: Catalog, pages: Pages) -> HTML
 
 
 @router.get("/enterprises/{slug}", response_class=HTMLResponse)
-async def enterprise_page(slug: str, request: Request, catalog: Catalog, pages: Pages) -> HTMLResponse:
+async def enterprise_page(
+    slug: str, request: Request, catalog: Catalog, pages: Pages
+) -> HTMLResponse:
     enterprise = await catalog.enterprise_by_slug(slug)
     programs = await catalog.programs(enterprise_id=enterprise.id, limit=200)
     slots = await catalog.slots(SlotFilter(enterprise_id=enterprise.id, limit=PAGE_SIZE))
@@ -100,7 +109,12 @@ async def program_page(
 
 
 @router.get("/slots/{slot_id}", response_class=HTMLResponse)
-async def slot_page(slot_id: PathId, request: Request, catalog: Catalog, pages: Pages) -> HTMLResponse:
+async def slot_page(
+    slot_id: PathId, request: Request, catalog: Catalog, pages: Pages
+) -> HTMLResponse:
     slot = await catalog.slot(slot_id)
     program = await catalog.program(slot.program_id)
-    return pages.render(request, "miniapp/slot.html", {"slot": slot, "program": program})
+    enterprise = await catalog.enterprise(slot.enterprise_id)
+    return pages.render(
+        request, "miniapp/slot.html", {"slot": slot, "program": program, "enterprise": enterprise}
+    )

@@ -1,0 +1,114 @@
+"""A real `openindustry serve` on a fresh SQLite file with the demo data, and Debian's chromium.
+
+Everything here is synchronous: Playwright's sync API must not run inside an asyncio loop.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+NO_CHROMIUM = "browser tests need Debian's chromium on the PATH (apt-get install chromium)"
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the server did not become healthy in 30 s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a served app with the demo program loaded."""
+    if CHROMIUM is None:
+        pytest.skip(NO_CHROMIUM)
+    workdir = tmp_path_factory.mktemp("e2e")
+    env = os.environ | {
+        "OPENINDUSTRY_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'e2e.db'}",
+        "OPENINDUSTRY_ENVIRONMENT": "development",
+    }
+    demo = subprocess.run(
+        [str(BIN / "openindustry"), "demo"],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if demo.returncode != 0:
+        pytest.fail(f"`openindustry demo` failed:\n{demo.stdout}\n{demo.stderr}")
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log = workdir / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(BIN / "openindustry"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_healthy(base_url, process, log)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if CHROMIUM is None:
+        pytest.skip(NO_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(artifacts_dir: Path) -> Path:
+    path = artifacts_dir / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
