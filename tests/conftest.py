@@ -9,22 +9,28 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from openindustry.accounts.models import Role
+from openindustry.accounts.providers.base import Provider, VerifiedIdentity
+from openindustry.accounts.schemas import StaffCreate
+from openindustry.accounts.service import AccountsService
 from openindustry.app import create_app
 from openindustry.config import Settings
 from openindustry.db import migrate
 from openindustry.db.registry import metadata
 from openindustry.kit import db
+from tests.smtp import Inbox, start_smtp
 
 POSTGRES_ENV = "OPENINDUSTRY_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgres"]
@@ -100,11 +106,6 @@ def db_url(request: pytest.FixtureRequest, migrated_databases: dict[str, str]) -
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url, environment="test")
-
-
-@pytest.fixture
 async def engine(settings: Settings) -> AsyncIterator[object]:
     engine = db.create_engine(settings.database_url)
     yield engine
@@ -140,3 +141,57 @@ def artifacts_dir() -> Path:
     path = Path(__file__).resolve().parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+VK_SECRET = "vk-test-secret"
+TELEGRAM_TOKEN = "123456:telegram-test-token"
+MAX_TOKEN = "max-test-token"
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[tuple[str, Inbox]]:
+    controller, inbox = start_smtp()
+    yield f"smtp://{controller.hostname}:{controller.port}?from=noreply@openindustry.test", inbox
+    controller.stop()
+
+
+@pytest.fixture
+def inbox(smtp: tuple[str, Inbox]) -> Inbox:
+    _, inbox = smtp
+    inbox.messages.clear()
+    return inbox
+
+
+@pytest.fixture
+def settings(db_url: str, smtp: tuple[str, Inbox]) -> Settings:
+    return Settings(
+        database_url=db_url,
+        environment="test",
+        vk_app_secret=SecretStr(VK_SECRET),
+        telegram_bot_token=SecretStr(TELEGRAM_TOKEN),
+        max_bot_token=SecretStr(MAX_TOKEN),
+        smtp_url=SecretStr(smtp[0]),
+    )
+
+
+TokenFor = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+async def token_for(session: AsyncSession, settings: Settings) -> TokenFor:
+    """Make an account with a role (and enterprises) and return a bearer token for it."""
+    accounts = AccountsService(session, settings)
+    counter = iter(range(1, 10_000))
+
+    async def make(role: Role = Role.PARTICIPANT, enterprise_ids: list[int] | None = None) -> str:
+        n = next(counter)
+        if role is Role.PARTICIPANT:
+            identity = VerifiedIdentity(Provider.TELEGRAM, str(900_000 + n), first_name="Гость")
+            return (await accounts.sign_in(identity)).token
+        email = f"{role.value}{n}@example.org"
+        await accounts.create_staff(
+            StaffCreate(email=email, role=role, enterprise_ids=enterprise_ids or [])
+        )
+        return (await accounts.issue_token(email)).token
+
+    return make
