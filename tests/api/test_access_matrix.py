@@ -1,0 +1,122 @@
+"""Every route × every kind of caller → the expected outcome.
+
+The table is checked against the routes the app really serves: a new route without a rule here fails
+the build, so no endpoint ships without someone deciding who may call it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openindustry.accounts.models import Role
+from openindustry.app import create_app
+from openindustry.config import Settings
+from tests import factories
+from tests.api.routes import endpoints
+from tests.conftest import TokenFor
+
+PUBLIC, SIGNED_IN, HOST, ORGANIZER, ADMIN = "public", "participant", "host", "organizer", "admin"
+LEVELS = [SIGNED_IN, HOST, ORGANIZER, ADMIN]
+
+RULES: dict[tuple[str, str], str] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/redoc"): PUBLIC,
+    # Catalog: open to everyone.
+    ("GET", "/api/v1/industries"): PUBLIC,
+    ("GET", "/api/v1/enterprises"): PUBLIC,
+    ("GET", "/api/v1/enterprises/{enterprise_id}"): PUBLIC,
+    ("GET", "/api/v1/programs"): PUBLIC,
+    ("GET", "/api/v1/programs/{program_id}"): PUBLIC,
+    ("GET", "/api/v1/slots"): PUBLIC,
+    ("GET", "/api/v1/slots/{slot_id}"): PUBLIC,
+    # Signing in is how one stops being anonymous.
+    ("POST", "/api/v1/auth/vk"): PUBLIC,
+    ("POST", "/api/v1/auth/telegram"): PUBLIC,
+    ("POST", "/api/v1/auth/max"): PUBLIC,
+    ("POST", "/api/v1/auth/email/start"): PUBLIC,
+    ("POST", "/api/v1/auth/email/verify"): PUBLIC,
+    ("GET", "/api/v1/consent"): PUBLIC,
+    # One's own data.
+    ("POST", "/api/v1/auth/logout"): SIGNED_IN,
+    ("GET", "/api/v1/me"): SIGNED_IN,
+    ("PATCH", "/api/v1/me"): SIGNED_IN,
+    ("POST", "/api/v1/me/consent"): SIGNED_IN,
+    ("PUT", "/api/v1/me/id-document"): SIGNED_IN,
+    ("DELETE", "/api/v1/me/id-document"): SIGNED_IN,
+    # Staff.
+    ("POST", "/api/v1/admin/users"): ADMIN,
+    # Pages.
+    ("GET", "/"): PUBLIC,
+    ("GET", "/catalog"): PUBLIC,
+    ("GET", "/enterprises/{slug}"): PUBLIC,
+    ("GET", "/programs/{program_id}"): PUBLIC,
+    ("GET", "/slots/{slot_id}"): PUBLIC,
+}
+
+CALLERS = ["anonymous", "participant", "host", "organizer", "admin"]
+
+
+def test_every_route_has_a_rule() -> None:
+    served = set(endpoints(create_app(Settings(environment="test"))))
+    missing = sorted(served - set(RULES))
+    stale = sorted(set(RULES) - served)
+    assert not missing, f"routes without an access rule: {missing}"
+    assert not stale, f"rules for routes that no longer exist: {stale}"
+
+
+def _allowed(level: str, caller: str) -> bool:
+    if level == PUBLIC:
+        return True
+    if caller == "anonymous":
+        return False
+    return LEVELS.index(caller) >= LEVELS.index(level)
+
+
+@pytest.fixture
+async def matrix_client(settings: Settings) -> httpx.AsyncClient:
+    app = create_app(settings.model_copy(update={"rate_limit_enabled": False}))
+    transport = httpx.ASGITransport(app=app)
+    client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+    yield client  # type: ignore[misc]
+    await client.aclose()
+    await app.state.engine.dispose()
+
+
+async def test_each_caller_gets_what_the_rule_says(
+    matrix_client: httpx.AsyncClient, token_for: TokenFor, session: AsyncSession
+) -> None:
+    enterprise = await factories.enterprise(session)
+    tokens = {
+        "participant": await token_for(Role.PARTICIPANT),
+        "host": await token_for(Role.HOST, [enterprise.id]),
+        "organizer": await token_for(Role.ORGANIZER),
+        "admin": await token_for(Role.ADMIN),
+    }
+    # Logging out revokes the caller's token, so it goes last.
+    routes = sorted(RULES, key=lambda route: route[1].endswith("/logout"))
+    failures = []
+    for method, path in routes:
+        if not path.startswith("/api/"):
+            continue
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        for caller in CALLERS:
+            headers = {"Authorization": f"Bearer {tokens[caller]}"} if caller in tokens else {}
+            body = None if method in {"GET", "DELETE"} else {}
+            response = await matrix_client.request(method, url, headers=headers, json=body)
+            status = response.status_code
+            if _allowed(RULES[method, path], caller):
+                ok = status not in {401, 403} and status < 500
+            elif caller == "anonymous":
+                ok = status == 401 and response.json()["error"]["code"] == "auth_required"
+            else:
+                ok = status == 403 and response.json()["error"]["code"] == "forbidden"
+            if not ok:
+                failures.append(f"{method} {path} as {caller}: {status} {response.text[:120]}")
+    assert not failures, "\n".join(failures)
