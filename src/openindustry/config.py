@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     id_data_retention_days: int = 30
     rate_limit_enabled: bool = True
 
+    # Registration policy.
+    # Ed25519 seed for ticket codes (base64url, 32 bytes); derived from the secret key if unset.
+    ticket_signing_key: SecretStr | None = None
+    offer_hours: int = 12
+    cancel_deadline_hours: int = 24  # later cancellations are recorded as late
+    no_show_threshold: int = 2  # late cancellations or no-shows within the window below…
+    no_show_window_days: int = 90
+    no_show_block_days: int = 30  # …block new registrations for this long
+    lottery_first_visit_weight: int = 2  # first-time visitors count this many times in lotteries
+    sweep_interval_seconds: float = 30.0  # offer expiry and lottery draws inside `serve`
+
     vk_app_secret: SecretStr | None = None
     telegram_bot_token: SecretStr | None = None
     max_bot_token: SecretStr | None = None

@@ -50,8 +50,18 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/me/consent"): SIGNED_IN,
     ("PUT", "/api/v1/me/id-document"): SIGNED_IN,
     ("DELETE", "/api/v1/me/id-document"): SIGNED_IN,
+    ("POST", "/api/v1/slots/{slot_id}/registrations"): SIGNED_IN,
+    ("GET", "/api/v1/me/registrations"): SIGNED_IN,
+    ("GET", "/api/v1/registrations/{registration_id}"): SIGNED_IN,
+    ("POST", "/api/v1/registrations/{registration_id}/cancel"): SIGNED_IN,
+    ("POST", "/api/v1/registrations/{registration_id}/accept-offer"): SIGNED_IN,
+    ("GET", "/api/v1/registrations/{registration_id}/ticket.svg"): SIGNED_IN,
+    ("GET", "/api/v1/registrations/{registration_id}/ticket.ics"): SIGNED_IN,
+    ("GET", "/api/v1/draws/{draw_id}"): PUBLIC,
     # Staff.
     ("POST", "/api/v1/admin/users"): ADMIN,
+    ("POST", "/api/v1/admin/slots"): ORGANIZER,
+    ("PATCH", "/api/v1/admin/slots/{slot_id}"): ORGANIZER,
     # Pages.
     ("GET", "/"): PUBLIC,
     ("GET", "/catalog"): PUBLIC,

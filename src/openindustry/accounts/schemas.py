@@ -86,6 +86,17 @@ class UserRead(BaseModel):
     enterprise_ids: list[int]
 
 
+class BookingProfile(BaseModel):
+    """What registration needs to know about a person, in two cheap queries."""
+
+    user_id: int
+    name: str
+    birth_date: date | None
+    consent_current: bool
+    has_id_document: bool
+    companions: list[CompanionRead]
+
+
 class UserUpdate(BaseModel):
     """A partial profile change; `companions`, when given, is the whole new list."""
 

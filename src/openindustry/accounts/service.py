@@ -39,6 +39,7 @@ from openindustry.accounts.providers.telegram import verify_telegram
 from openindustry.accounts.providers.vk import verify_vk
 from openindustry.accounts.schemas import (
     AuthResult,
+    BookingProfile,
     CompanionRead,
     ConsentRead,
     ConsentState,
@@ -280,6 +281,21 @@ class AccountsService:
         for companion_id, companion in existing.items():
             if companion_id not in kept:
                 await self.session.delete(companion)
+
+    async def booking_profile(self, user_id: int) -> BookingProfile:
+        """Consent, birth date, companions and whether ID data is on file: registration's view."""
+        async with transaction(self.session):
+            user = await self._user(user_id)
+            companions = await repo.companions(self.session, user_id)
+            has_document = await repo.id_document(self.session, user_id) is not None
+        return BookingProfile(
+            user_id=user.id,
+            name=user.name,
+            birth_date=user.birth_date,
+            consent_current=user.consent_version == CONSENT_VERSION,
+            has_id_document=has_document,
+            companions=[_companion(c) for c in companions],
+        )
 
     async def companions(self, user_id: int) -> list[CompanionRead]:
         async with transaction(self.session):

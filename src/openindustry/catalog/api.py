@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.catalog.models import ProgramFormat
@@ -13,12 +13,14 @@ from openindustry.catalog.schemas import (
     IndustryRead,
     Page,
     ProgramRead,
+    SlotCreate,
     SlotFilter,
     SlotRead,
     Slug,
 )
 from openindustry.catalog.service import CatalogService
 from openindustry.config import Settings
+from openindustry.kit.auth import Organizer
 from openindustry.kit.deps import get_session, get_settings
 from openindustry.kit.types import DbId, PathId
 
@@ -95,3 +97,10 @@ async def list_slots(catalog: Catalog, filters: Annotated[SlotFilter, Query()]) 
 @router.get("/slots/{slot_id}", summary="One slot")
 async def get_slot(slot_id: PathId, catalog: Catalog) -> SlotRead:
     return await catalog.slot(slot_id)
+
+
+@router.post(
+    "/admin/slots", status_code=status.HTTP_201_CREATED, summary="Organizer: schedule a slot"
+)
+async def create_slot(body: SlotCreate, catalog: Catalog, _organizer: Organizer) -> SlotRead:
+    return await catalog.create_slot(body)

@@ -119,6 +119,7 @@ class Series(Base):
         string_enum(AllocationMode), default=AllocationMode.FCFS
     )
     max_active_registrations: Mapped[int | None] = mapped_column(Integer)
+    waitlist_confirms_directly: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     __table_args__ = (

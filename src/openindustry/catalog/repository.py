@@ -213,3 +213,22 @@ async def set_capacity(session: AsyncSession, slot_id: int, capacity: int) -> bo
         .values(capacity=capacity)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def take_seats(session: AsyncSession, slot_id: int, seats: int) -> bool:
+    result = await session.execute(
+        update(Slot)
+        .where(
+            Slot.id == slot_id,
+            Slot.status == SlotStatus.SCHEDULED,
+            Slot.seats_taken + seats <= Slot.capacity,
+        )
+        .values(seats_taken=Slot.seats_taken + seats)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def release_seats(session: AsyncSession, slot_id: int, seats: int) -> None:
+    await session.execute(
+        update(Slot).where(Slot.id == slot_id).values(seats_taken=Slot.seats_taken - seats)
+    )

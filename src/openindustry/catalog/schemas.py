@@ -115,6 +115,7 @@ class SeriesCreate(BaseModel):
     closes_hours_before: int = Field(default=24, ge=0, le=24 * 30)
     allocation_mode: AllocationMode = AllocationMode.FCFS
     max_active_registrations: int | None = Field(default=None, ge=1, le=100)
+    waitlist_confirms_directly: bool = False
 
     @model_validator(mode="after")
     def _ordered(self) -> SeriesCreate:
@@ -136,6 +137,7 @@ class SeriesRead(BaseModel):
     closes_hours_before: int
     allocation_mode: AllocationMode
     max_active_registrations: int | None
+    waitlist_confirms_directly: bool
 
 
 class RegistrationWindowInput(BaseModel):
@@ -159,6 +161,17 @@ class RegistrationInfo(BaseModel):
     mode: AllocationMode
     opens_at: datetime
     closes_at: datetime
+    # The series' cap on one person's active registrations, and whether freed seats go straight
+    # to the next waiting party instead of being offered.
+    max_active_registrations: int | None = None
+    waitlist_confirms_directly: bool = False
+
+
+class SlotRequirements(BaseModel):
+    """What the enterprise asks of visitors: ID data in advance (secure sites), a minimum age."""
+
+    id_document: bool
+    min_age: int | None
 
 
 class SlotRead(BaseModel):
@@ -180,7 +193,19 @@ class SlotRead(BaseModel):
     address: str
     status: SlotStatus
     registration: RegistrationInfo
+    requirements: SlotRequirements
     required_tasks: list[int]
+
+
+class SlotUpdate(BaseModel):
+    """An organizer's change to a slot; capacity changes go through registration (the waitlist)."""
+
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    capacity: int | None = Field(default=None, ge=0, le=10_000)
+    meeting_point: str | None = Field(default=None, max_length=300)
+    status: SlotStatus | None = None
+    registration: RegistrationWindowInput | None = None
 
 
 class SlotFilter(BaseModel):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openindustry.catalog import repository as repo
 from openindustry.catalog import rules
 from openindustry.catalog.errors import (
+    CapacityBelowTaken,
     EnterpriseNotFound,
     IndustryNotFound,
     InvalidDateRange,
@@ -36,6 +37,8 @@ from openindustry.catalog.schemas import (
     SlotCreate,
     SlotFilter,
     SlotRead,
+    SlotRequirements,
+    SlotUpdate,
 )
 from openindustry.kit import clock
 from openindustry.kit.tx import transaction
@@ -244,6 +247,45 @@ class CatalogService:
         except IntegrityError as exc:
             raise taken from exc
 
+    async def update_slot(self, slot_id: int, data: SlotUpdate) -> SlotRead:
+        """Change times, meeting point, status or window; capacity only via `set_capacity`."""
+        async with transaction(self.session):
+            slot = await self.session.get(Slot, slot_id)
+            if slot is None:
+                raise SlotNotFound("Экскурсия не найдена.")
+            fields = data.model_dump(exclude_unset=True, exclude={"capacity", "registration"})
+            for name, value in fields.items():
+                if value is not None:
+                    setattr(slot, name, value)
+            if data.registration is not None:
+                window = data.registration
+                slot.registration_mode = window.mode
+                slot.registration_opens_at = window.opens_at
+                slot.registration_closes_at = window.closes_at
+            if slot.ends_at <= slot.starts_at:
+                raise InvalidTimeRange("Окончание должно быть позже начала.")
+            await self.session.flush()
+            return await self.slot(slot_id)
+
+    async def set_capacity(self, slot_id: int, capacity: int) -> None:
+        """Change capacity; never below the seats already taken (the database agrees)."""
+        async with transaction(self.session):
+            if not await repo.set_capacity(self.session, slot_id, capacity):
+                if await self.session.get(Slot, slot_id) is None:
+                    raise SlotNotFound("Экскурсия не найдена.")
+                raise CapacityBelowTaken(
+                    "Мест не может быть меньше, чем уже занято. Сначала отмените часть записей."
+                )
+
+    async def take_seats(self, slot_id: int, seats: int) -> bool:
+        """Take seats if they are free: one conditional UPDATE, so two requests never share one."""
+        async with transaction(self.session):
+            return await repo.take_seats(self.session, slot_id, seats)
+
+    async def release_seats(self, slot_id: int, seats: int) -> None:
+        async with transaction(self.session):
+            await repo.release_seats(self.session, slot_id, seats)
+
     # Mapping ------------------------------------------------------------------------------------
 
     def _day_start(self, day: date | None, *, days_after: int = 0) -> datetime | None:
@@ -301,6 +343,11 @@ class CatalogService:
                 mode=window.mode,
                 opens_at=window.opens_at.astimezone(local),
                 closes_at=window.closes_at.astimezone(local),
+                max_active_registrations=series.max_active_registrations if series else None,
+                waitlist_confirms_directly=bool(series and series.waitlist_confirms_directly),
+            ),
+            requirements=SlotRequirements(
+                id_document=enterprise.requires_id_document, min_age=enterprise.min_age
             ),
             required_tasks=[],
         )

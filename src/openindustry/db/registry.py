@@ -2,8 +2,18 @@
 
 from openindustry.accounts import models as accounts_models
 from openindustry.catalog import models as catalog_models
+from openindustry.draws import models as draws_models
 from openindustry.kit.db import Base
+from openindustry.notifications import models as notifications_models
+from openindustry.registration import models as registration_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "catalog_models", "metadata"]
+__all__ = [
+    "accounts_models",
+    "catalog_models",
+    "draws_models",
+    "metadata",
+    "notifications_models",
+    "registration_models",
+]

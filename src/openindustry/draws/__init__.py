@@ -1,0 +1,1 @@
+"""Fair draws for lottery slots and prize draws: commit–reveal, exact ranking, verification."""

@@ -1,0 +1,1 @@
+"""Notifications: the transactional outbox of messages to participants and staff."""

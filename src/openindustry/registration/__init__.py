@@ -1,0 +1,1 @@
+"""Registration: seats, waitlists, lottery slots, tickets, cancellation, the no-show policy."""

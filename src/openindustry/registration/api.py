@@ -1,0 +1,152 @@
+"""Registration JSON routes: book, cancel, accept offers, tickets; organizers' slot changes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Response, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openindustry.catalog.schemas import Page, SlotRead, SlotUpdate
+from openindustry.config import Settings
+from openindustry.kit.auth import CurrentUser, Organizer
+from openindustry.kit.deps import get_session, get_settings
+from openindustry.kit.types import PathId
+from openindustry.registration.calendar import ticket_ics
+from openindustry.registration.errors import NoOffer
+from openindustry.registration.schemas import RegistrationCreate, RegistrationRead
+from openindustry.registration.service import RegistrationService
+from openindustry.registration.tickets import ticket_qr_svg
+
+router = APIRouter(tags=["registration"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=128,
+        pattern=r"^[A-Za-z0-9_\-:.]{1,128}$",
+        description="Retries with the same key return the first outcome and never book twice.",
+    ),
+]
+
+
+def get_registration(
+    session: Annotated[AsyncSession, Depends(get_session)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> RegistrationService:
+    return RegistrationService(session, settings)
+
+
+Registrations = Annotated[RegistrationService, Depends(get_registration)]
+
+
+@router.post(
+    "/slots/{slot_id}/registrations",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register the caller and chosen companions as one party",
+    responses={200: {"description": "A retry with the same Idempotency-Key: the first outcome"}},
+)
+async def register(
+    slot_id: PathId,
+    body: RegistrationCreate,
+    registrations: Registrations,
+    caller: CurrentUser,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    registration, created = await registrations.register(
+        caller.user_id, slot_id, body, idempotency_key=idempotency_key
+    )
+    return JSONResponse(
+        registration.model_dump(mode="json"),
+        status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
+@router.get("/me/registrations", summary="The caller's registrations, newest slot first")
+async def my_registrations(
+    registrations: Registrations, caller: CurrentUser
+) -> Page[RegistrationRead]:
+    items = await registrations.mine(caller.user_id)
+    return Page(items=items, total=len(items), limit=len(items), offset=0)
+
+
+@router.get("/registrations/{registration_id}", summary="One of the caller's registrations")
+async def get_registration_item(
+    registration_id: PathId, registrations: Registrations, caller: CurrentUser
+) -> RegistrationRead:
+    return await registrations.get(caller.user_id, registration_id)
+
+
+@router.post("/registrations/{registration_id}/cancel", summary="Cancel; seats go to the waitlist")
+async def cancel(
+    registration_id: PathId, registrations: Registrations, caller: CurrentUser
+) -> RegistrationRead:
+    return await registrations.cancel(caller.user_id, registration_id)
+
+
+@router.post(
+    "/registrations/{registration_id}/accept-offer", summary="Confirm a waitlist offer in time"
+)
+async def accept_offer(
+    registration_id: PathId, registrations: Registrations, caller: CurrentUser
+) -> RegistrationRead:
+    return await registrations.accept_offer(caller.user_id, registration_id)
+
+
+@router.get(
+    "/registrations/{registration_id}/ticket.svg",
+    response_class=Response,
+    summary="The QR ticket (confirmed registrations)",
+)
+async def ticket_svg(
+    registration_id: PathId, registrations: Registrations, caller: CurrentUser
+) -> Response:
+    registration = await registrations.get(caller.user_id, registration_id)
+    if registration.ticket_code is None:
+        raise NoOffer("Билет появится, когда запись будет подтверждена.", code="no_ticket")
+    title = registration.slot.title if registration.slot else "Билет"
+    svg = ticket_qr_svg(registration.ticket_code, title=title)
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private"})
+
+
+@router.get(
+    "/registrations/{registration_id}/ticket.ics",
+    response_class=Response,
+    summary="The tour as a calendar event with a reminder",
+)
+async def ticket_calendar(
+    registration_id: PathId,
+    registrations: Registrations,
+    caller: CurrentUser,
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Response:
+    registration = await registrations.get(caller.user_id, registration_id)
+    slot = registration.slot
+    if registration.ticket_code is None or slot is None:
+        raise NoOffer("Билет появится, когда запись будет подтверждена.", code="no_ticket")
+    body = ticket_ics(
+        uid=f"registration-{registration.id}@openindustry",
+        title=f"{slot.title} — {slot.enterprise_name}",
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        location=f"{slot.address}. {slot.meeting_point}" if slot.meeting_point else slot.address,
+        description=f"Билет: {registration.ticket_code}",
+        url=f"{settings.public_base_url}/me/tickets/{registration.id}",
+        tz=settings.tz,
+    )
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="ticket-{registration.id}.ics"'},
+    )
+
+
+@router.patch(
+    "/admin/slots/{slot_id}", summary="Organizer: change a slot (capacity, times, status)"
+)
+async def change_slot(
+    slot_id: PathId, body: SlotUpdate, registrations: Registrations, _organizer: Organizer
+) -> SlotRead:
+    return await registrations.change_slot(slot_id, body)

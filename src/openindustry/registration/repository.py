@@ -1,0 +1,150 @@
+"""All registration SQL. Repositories read and stage writes; they never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openindustry.registration.models import (
+    ACTIVE,
+    Registration,
+    RegistrationStatus,
+)
+
+
+async def by_id(session: AsyncSession, registration_id: int) -> Registration | None:
+    return await session.get(Registration, registration_id)
+
+
+async def by_key(session: AsyncSession, user_id: int, key: str) -> Registration | None:
+    query = select(Registration).where(
+        Registration.user_id == user_id, Registration.idempotency_key == key
+    )
+    return await session.scalar(query)
+
+
+async def person_context(
+    session: AsyncSession, user_id: int, strikes_since: datetime
+) -> Sequence[Registration]:
+    """The person's active registrations and their recent late cancellations and no-shows."""
+    query = select(Registration).where(
+        Registration.user_id == user_id,
+        or_(
+            Registration.status.in_(ACTIVE),
+            (Registration.created_at >= strikes_since)
+            & (Registration.late_cancellation | Registration.no_show),
+        ),
+    )
+    return (await session.scalars(query)).all()
+
+
+async def of_user(session: AsyncSession, user_id: int) -> Sequence[Registration]:
+    query = (
+        select(Registration)
+        .where(Registration.user_id == user_id)
+        .order_by(Registration.slot_starts_at.desc(), Registration.id.desc())
+    )
+    return (await session.scalars(query)).all()
+
+
+def _queue_order() -> tuple[Any, ...]:
+    # Drawn ranks first (lottery slots), then first come, first served by id.
+    return (Registration.queue_rank.is_(None), Registration.queue_rank, Registration.id)
+
+
+async def waiting(session: AsyncSession, slot_id: int) -> Sequence[Registration]:
+    query = (
+        select(Registration)
+        .where(
+            Registration.slot_id == slot_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        .order_by(*_queue_order())
+    )
+    return (await session.scalars(query)).all()
+
+
+async def waitlist_position(session: AsyncSession, registration: Registration) -> int:
+    ahead = [r.id for r in await waiting(session, registration.slot_id) if r.id != registration.id]
+    queue = await waiting(session, registration.slot_id)
+    return next((i for i, r in enumerate(queue, 1) if r.id == registration.id), len(ahead) + 1)
+
+
+async def of_slot(
+    session: AsyncSession, slot_id: int, statuses: Sequence[RegistrationStatus]
+) -> Sequence[Registration]:
+    query = (
+        select(Registration)
+        .where(Registration.slot_id == slot_id, Registration.status.in_(statuses))
+        .order_by(*_queue_order())
+    )
+    return (await session.scalars(query)).all()
+
+
+async def move(
+    session: AsyncSession,
+    registration_id: int,
+    from_statuses: Sequence[RegistrationStatus],
+    **values: Any,
+) -> bool:
+    """Change a registration only if it is still in one of `from_statuses`; the row count
+    decides, so two concurrent transitions of the same registration cannot both happen."""
+    result = await session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.status.in_(from_statuses))
+        .values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def expired_offers(session: AsyncSession, now: datetime) -> Sequence[Registration]:
+    query = select(Registration).where(
+        Registration.status == RegistrationStatus.OFFERED, Registration.offer_expires_at <= now
+    )
+    return (await session.scalars(query)).all()
+
+
+async def slots_with_applications(session: AsyncSession) -> Sequence[int]:
+    query = (
+        select(Registration.slot_id)
+        .where(Registration.status == RegistrationStatus.APPLIED)
+        .distinct()
+    )
+    return (await session.scalars(query)).all()
+
+
+async def visitors_before(
+    session: AsyncSession, user_ids: Sequence[int], before: datetime
+) -> set[int]:
+    """Which of these people already went on a tour (confirmed for a slot that has started)."""
+    if not user_ids:
+        return set()
+    query = select(Registration.user_id).where(
+        Registration.user_id.in_(user_ids),
+        Registration.status == RegistrationStatus.CONFIRMED,
+        Registration.slot_starts_at < before,
+    )
+    return set((await session.scalars(query)).all())
+
+
+async def seats_held(session: AsyncSession, slot_id: int) -> int:
+    """People in offered and confirmed registrations: must equal the slot's seats_taken."""
+    query = select(func.coalesce(func.sum(Registration.party_size), 0)).where(
+        Registration.slot_id == slot_id,
+        Registration.status.in_((RegistrationStatus.OFFERED, RegistrationStatus.CONFIRMED)),
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def set_slot_times(
+    session: AsyncSession, slot_id: int, starts_at: datetime, ends_at: datetime
+) -> None:
+    await session.execute(
+        update(Registration)
+        .where(Registration.slot_id == slot_id)
+        .values(slot_starts_at=starts_at, slot_ends_at=ends_at)
+    )

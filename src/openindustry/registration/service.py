@@ -1,0 +1,470 @@
+"""Registration use cases: book, queue, offer, draw, cancel. Seats move only by conditional
+UPDATEs in catalog, so no interleaving of these methods can oversell a slot."""
+
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openindustry.accounts.schemas import BookingProfile
+from openindustry.accounts.service import AccountsService
+from openindustry.catalog.models import SlotStatus
+from openindustry.catalog.rules import RegistrationState
+from openindustry.catalog.schemas import SlotRead, SlotUpdate
+from openindustry.catalog.service import CatalogService
+from openindustry.config import Settings
+from openindustry.draws.models import DrawKind
+from openindustry.draws.schemas import Entrant
+from openindustry.draws.service import DrawsService
+from openindustry.kit import clock
+from openindustry.kit.tx import transaction
+from openindustry.notifications.schemas import NotificationCreate
+from openindustry.notifications.service import NotificationsService
+from openindustry.registration import repository as repo
+from openindustry.registration import rules
+from openindustry.registration.errors import (
+    AgeRestricted,
+    AlreadyRegistered,
+    BadCompanions,
+    ConsentRequired,
+    IdDocumentRequired,
+    LimitReached,
+    NoOffer,
+    NotCancellable,
+    OfferExpired,
+    RegistrationBlocked,
+    RegistrationClosed,
+    RegistrationNotFound,
+    SoldOut,
+    TimeConflict,
+)
+from openindustry.registration.models import (
+    ACTIVE,
+    HOLDING_SEATS,
+    Registration,
+    RegistrationStatus,
+)
+from openindustry.registration.schemas import PartyMember, RegistrationCreate, RegistrationRead
+from openindustry.registration.tickets import TicketClaims, TicketKeys, sign_ticket
+
+S = RegistrationStatus
+
+
+class RegistrationService:
+    def __init__(self, session: AsyncSession, settings: Settings) -> None:
+        self.session = session
+        self.settings = settings
+        self.catalog = CatalogService(session, settings.tz)
+        self.accounts = AccountsService(session, settings)
+        self.draws = DrawsService(session, settings)
+        self.outbox = NotificationsService(session)
+        key = settings.ticket_signing_key
+        self.ticket_keys = (
+            TicketKeys.from_seed(base64.urlsafe_b64decode(key.get_secret_value() + "=="))
+            if key
+            else TicketKeys.derive(settings.secret_key.get_secret_value())
+        )
+
+    # Booking -----------------------------------------------------------------------------------
+
+    async def register(
+        self,
+        user_id: int,
+        slot_id: int,
+        data: RegistrationCreate,
+        *,
+        idempotency_key: str | None = None,
+    ) -> tuple[RegistrationRead, bool]:
+        """Book a party all or nothing; returns the registration and whether it is new.
+
+        One short transaction: checks read, then one conditional seat UPDATE and one INSERT.
+        The partial unique index (one active registration per person and slot) and the unique
+        idempotency key make a retried or doubled request return the first outcome instead.
+        """
+        try:
+            async with transaction(self.session):
+                if idempotency_key:
+                    earlier = await repo.by_key(self.session, user_id, idempotency_key)
+                    if earlier is not None:
+                        return await self._read(earlier), False
+                registration = await self._book(user_id, slot_id, data, idempotency_key)
+                return await self._read(registration), True
+        except IntegrityError:
+            if idempotency_key:
+                async with transaction(self.session):
+                    earlier = await repo.by_key(self.session, user_id, idempotency_key)
+                    if earlier is not None:
+                        return await self._read(earlier), False
+            raise AlreadyRegistered("Вы уже записаны на эту экскурсию.") from None
+
+    async def _book(
+        self, user_id: int, slot_id: int, data: RegistrationCreate, key: str | None
+    ) -> Registration:
+        slot = await self.catalog.slot(slot_id)
+        state = slot.registration.state
+        if state in (RegistrationState.NOT_OPEN, RegistrationState.CLOSED):
+            raise RegistrationClosed(_closed_message(slot), details=_window(slot))
+        profile = await self.accounts.booking_profile(user_id)
+        party = self._party(profile, data.companions)
+        self._check_person(profile, slot, party)
+        await self._check_history(user_id, slot)
+
+        party_size = 1 + len(party)
+        if state is RegistrationState.LOTTERY:
+            status = S.APPLIED
+            await self.draws.ensure(DrawKind.SLOT, slot.id)
+        elif await self.catalog.take_seats(slot.id, party_size):
+            status = S.CONFIRMED
+        elif data.waitlist_ok:
+            status = S.WAITLISTED
+        else:
+            raise SoldOut("Мест нет. Можно встать в лист ожидания.")
+        now = clock.now()
+        registration = Registration(
+            slot_id=slot.id,
+            user_id=user_id,
+            status=status,
+            party_size=party_size,
+            companions=[m.model_dump(mode="json") for m in party],
+            series_id=slot.series_id,
+            slot_starts_at=slot.starts_at,
+            slot_ends_at=slot.ends_at,
+            idempotency_key=key,
+            confirmed_at=now if status is S.CONFIRMED else None,
+        )
+        self.session.add(registration)
+        await self.session.flush()
+        await self._tell(registration, f"registration.{status.value}")
+        return registration
+
+    def _party(self, profile: BookingProfile, chosen: list[int]) -> list[PartyMember]:
+        companions = {c.id: c for c in profile.companions}
+        missing = [c for c in chosen if c not in companions]
+        if missing:
+            raise BadCompanions(
+                "Таких сопровождающих нет в профиле.", details={"companions": missing}
+            )
+        return [
+            PartyMember(
+                companion_id=c, name=companions[c].name, birth_date=companions[c].birth_date
+            )
+            for c in chosen
+        ]
+
+    def _check_person(
+        self, profile: BookingProfile, slot: SlotRead, party: list[PartyMember]
+    ) -> None:
+        if not profile.consent_current:
+            raise ConsentRequired("Перед первой записью дайте согласие на обработку данных.")
+        if slot.requirements.id_document and not profile.has_id_document:
+            raise IdDocumentRequired(
+                "Это режимное предприятие: заранее укажите в профиле данные документа."
+            )
+        refusal = rules.age_refusal(
+            rules.Person(profile.name, profile.birth_date),
+            [rules.Person(m.name, m.birth_date) for m in party],
+            rating=slot.age_rating,
+            min_age=slot.requirements.min_age,
+            day=slot.starts_at.date(),
+        )
+        if refusal:
+            raise AgeRestricted(refusal)
+
+    async def _check_history(self, user_id: int, slot: SlotRead) -> None:
+        now = clock.now()
+        window = timedelta(days=self.settings.no_show_window_days)
+        mine = await repo.person_context(self.session, user_id, now - window)
+        active = [r for r in mine if r.status in ACTIVE]
+        if any(r.slot_id == slot.id for r in active):
+            raise AlreadyRegistered("Вы уже записаны на эту экскурсию.")
+        strikes = [
+            r.cancelled_at or r.slot_starts_at for r in mine if r.late_cancellation or r.no_show
+        ]
+        until = rules.blocked_until(
+            strikes,
+            now=now,
+            window=window,
+            threshold=self.settings.no_show_threshold,
+            block=timedelta(days=self.settings.no_show_block_days),
+        )
+        if until:
+            raise RegistrationBlocked(
+                "Запись временно недоступна из-за пропущенных экскурсий.",
+                details={"blocked_until": until.isoformat()},
+            )
+        limit = slot.registration.max_active_registrations
+        if limit and slot.series_id and sum(r.series_id == slot.series_id for r in active) >= limit:
+            raise LimitReached(f"В этой серии можно быть записанным не больше чем на {limit}.")
+        bookings = [
+            rules.Booking(r.slot_id, r.series_id, r.slot_starts_at, r.slot_ends_at) for r in active
+        ]
+        if rules.conflicting(
+            bookings, slot_id=slot.id, starts_at=slot.starts_at, ends_at=slot.ends_at
+        ):
+            raise TimeConflict("В это время у вас уже есть другая экскурсия.")
+
+    # Changing one's mind -----------------------------------------------------------------------
+
+    async def cancel(self, user_id: int, registration_id: int) -> RegistrationRead:
+        """Cancel one's own registration; seats held go back and the waitlist moves."""
+        async with transaction(self.session):
+            registration = await self._own(user_id, registration_id)
+            now = clock.now()
+            if registration.status not in ACTIVE or now >= registration.slot_starts_at:
+                raise NotCancellable("Эту запись уже нельзя отменить.")
+            deadline = registration.slot_starts_at - timedelta(
+                hours=self.settings.cancel_deadline_hours
+            )
+            held = registration.status in HOLDING_SEATS
+            late = held and now > deadline
+            if not await repo.move(
+                self.session,
+                registration.id,
+                [registration.status],
+                status=S.CANCELLED,
+                cancelled_at=now,
+                cancel_reason="participant",
+                late_cancellation=late,
+            ):
+                raise NotCancellable("Запись изменилась, обновите страницу.")
+            if held:
+                await self.catalog.release_seats(registration.slot_id, registration.party_size)
+                await self._seat_waiting(registration.slot_id)
+            await self.session.refresh(registration)
+            return await self._read(registration)
+
+    async def accept_offer(self, user_id: int, registration_id: int) -> RegistrationRead:
+        """Take the seats offered from the waitlist, before the offer lapses."""
+        async with transaction(self.session):
+            registration = await self._own(user_id, registration_id)
+            if registration.status is not S.OFFERED:
+                raise NoOffer("Для этой записи нет предложения мест.")
+            expires = registration.offer_expires_at
+            in_time = expires is not None and expires > clock.now()
+            if in_time and await repo.move(
+                self.session,
+                registration.id,
+                [S.OFFERED],
+                status=S.CONFIRMED,
+                confirmed_at=clock.now(),
+                offer_expires_at=None,
+            ):
+                await self.session.refresh(registration)
+                await self._tell(registration, "registration.confirmed")
+                return await self._read(registration)
+        # Too late: the offer lapses now (in its own transaction), then the refusal.
+        await self.expire_offers()
+        raise OfferExpired("Время на подтверждение истекло, места переданы следующим в очереди.")
+
+    # Organizers --------------------------------------------------------------------------------
+
+    async def change_slot(self, slot_id: int, data: SlotUpdate) -> SlotRead:
+        """An organizer's change: capacity moves the waitlist, cancellation cancels everyone."""
+        async with transaction(self.session):
+            if data.capacity is not None:
+                await self.catalog.set_capacity(slot_id, data.capacity)
+            slot = await self.catalog.update_slot(slot_id, data)
+            await repo.set_slot_times(self.session, slot_id, slot.starts_at, slot.ends_at)
+            if slot.status is SlotStatus.CANCELLED:
+                await self._cancel_everyone(slot_id)
+            else:
+                await self._seat_waiting(slot_id)
+            return await self.catalog.slot(slot_id)
+
+    async def _cancel_everyone(self, slot_id: int) -> None:
+        now = clock.now()
+        for registration in await repo.of_slot(self.session, slot_id, ACTIVE):
+            moved = await repo.move(
+                self.session,
+                registration.id,
+                [registration.status],
+                status=S.CANCELLED,
+                cancelled_at=now,
+                cancel_reason="slot_cancelled",
+            )
+            if moved and registration.status in HOLDING_SEATS:
+                await self.catalog.release_seats(slot_id, registration.party_size)
+            if moved:
+                await self._tell(registration, "registration.slot_cancelled", essential=True)
+
+    # The queue ---------------------------------------------------------------------------------
+
+    async def _seat_waiting(self, slot_id: int) -> None:
+        """Offer freed seats to the first waiting parties that fit (or confirm them directly)."""
+        slot = await self.catalog.slot(slot_id)
+        if slot.status is SlotStatus.CANCELLED or slot.seats_left == 0:
+            return
+        now = clock.now()
+        queue = await repo.waiting(self.session, slot_id)
+        waiting = [rules.Waiting(r.id, r.party_size) for r in queue]
+        by_id = {r.id: r for r in queue}
+        deadline = rules.offer_deadline(now, slot.registration.closes_at, self.settings.offer_hours)
+        direct = slot.registration.waitlist_confirms_directly or deadline is None
+        for party in rules.next_to_seat(waiting, slot.seats_left):
+            if not await self.catalog.take_seats(slot_id, party.party_size):
+                break
+            values = (
+                {"status": S.CONFIRMED, "confirmed_at": now}
+                if direct
+                else {"status": S.OFFERED, "offer_expires_at": deadline}
+            )
+            if not await repo.move(self.session, party.registration_id, [S.WAITLISTED], **values):
+                await self.catalog.release_seats(slot_id, party.party_size)
+                continue
+            registration = by_id[party.registration_id]
+            kind = "registration.confirmed" if direct else "registration.offered"
+            await self._tell(registration, kind)
+
+    async def expire_offers(self) -> int:
+        """Offers past their deadline lapse; their seats pass to the next in the queue."""
+        expired = 0
+        async with transaction(self.session):
+            for registration in await repo.expired_offers(self.session, clock.now()):
+                if await repo.move(
+                    self.session,
+                    registration.id,
+                    [S.OFFERED],
+                    status=S.EXPIRED,
+                    offer_expires_at=None,
+                ):
+                    await self.catalog.release_seats(registration.slot_id, registration.party_size)
+                    await self._tell(registration, "registration.offer_expired")
+                    await self._seat_waiting(registration.slot_id)
+                    expired += 1
+        return expired
+
+    async def draw_closed_lotteries(self) -> list[int]:
+        """Draw every lottery slot whose window has closed; returns the slots drawn."""
+        drawn = []
+        async with transaction(self.session):
+            slot_ids = await repo.slots_with_applications(self.session)
+        for slot_id in slot_ids:
+            slot = await self.catalog.slot(slot_id)
+            if clock.now() >= slot.registration.closes_at:
+                await self.draw_lottery(slot_id)
+                drawn.append(slot_id)
+        return drawn
+
+    async def draw_lottery(self, slot_id: int) -> None:
+        """Allocate a lottery slot: whole parties in drawn order, the rest waitlisted by rank."""
+        async with transaction(self.session):
+            slot = await self.catalog.slot(slot_id)
+            applied = await repo.of_slot(self.session, slot_id, [S.APPLIED])
+            visited = await repo.visitors_before(
+                self.session, [r.user_id for r in applied], slot.starts_at
+            )
+            weight = max(self.settings.lottery_first_visit_weight, 1)
+            outcome = await self.draws.run(
+                DrawKind.SLOT,
+                slot_id,
+                [
+                    Entrant(
+                        user_id=r.user_id,
+                        weight=1 if r.user_id in visited else weight,
+                        party_size=r.party_size,
+                    )
+                    for r in applied
+                ],
+                seats=slot.seats_left,
+            )
+            winners = set(outcome.winners)
+            now = clock.now()
+            for registration in applied:
+                rank = outcome.rank_of[registration.user_id]
+                won = registration.user_id in winners and await self.catalog.take_seats(
+                    slot_id, registration.party_size
+                )
+                status = S.CONFIRMED if won else S.WAITLISTED
+                await repo.move(
+                    self.session,
+                    registration.id,
+                    [S.APPLIED],
+                    status=status,
+                    queue_rank=rank,
+                    confirmed_at=now if won else None,
+                )
+                await self._tell(
+                    registration, "registration.lottery_won" if won else "registration.lottery_lost"
+                )
+
+    # Reading -----------------------------------------------------------------------------------
+
+    async def mine(self, user_id: int) -> list[RegistrationRead]:
+        async with transaction(self.session):
+            registrations = await repo.of_user(self.session, user_id)
+            return [await self._read(r, with_slot=True) for r in registrations]
+
+    async def get(self, user_id: int, registration_id: int) -> RegistrationRead:
+        async with transaction(self.session):
+            return await self._read(await self._own(user_id, registration_id), with_slot=True)
+
+    async def _own(self, user_id: int, registration_id: int) -> Registration:
+        registration = await repo.by_id(self.session, registration_id)
+        # Someone else's registration is "not found": its existence is nobody else's business.
+        if registration is None or registration.user_id != user_id:
+            raise RegistrationNotFound("Запись не найдена.")
+        return registration
+
+    async def _read(
+        self, registration: Registration, *, with_slot: bool = False
+    ) -> RegistrationRead:
+        confirmed = registration.status is S.CONFIRMED
+        ticket = (
+            sign_ticket(
+                self.ticket_keys,
+                TicketClaims(registration.id, registration.slot_id, registration.party_size),
+            )
+            if confirmed
+            else None
+        )
+        position = (
+            await repo.waitlist_position(self.session, registration)
+            if registration.status is S.WAITLISTED
+            else None
+        )
+        return RegistrationRead(
+            id=registration.id,
+            slot_id=registration.slot_id,
+            status=registration.status,
+            party_size=registration.party_size,
+            companions=[PartyMember.model_validate(c) for c in registration.companions],
+            ticket_code=ticket,
+            waitlist_position=position,
+            offer_expires_at=registration.offer_expires_at,
+            created_at=registration.created_at,
+            confirmed_at=registration.confirmed_at,
+            cancelled_at=registration.cancelled_at,
+            late_cancellation=registration.late_cancellation,
+            slot=await self.catalog.slot(registration.slot_id) if with_slot else None,
+        )
+
+    async def _tell(
+        self, registration: Registration, kind: str, *, essential: bool = False
+    ) -> None:
+        await self.outbox.enqueue(
+            [
+                NotificationCreate(
+                    user_id=registration.user_id,
+                    kind=kind,
+                    payload={"registration_id": registration.id, "slot_id": registration.slot_id},
+                    essential=essential or kind == "registration.confirmed",
+                )
+            ]
+        )
+
+
+def _window(slot: SlotRead) -> dict[str, str]:
+    return {
+        "opens_at": slot.registration.opens_at.isoformat(),
+        "closes_at": slot.registration.closes_at.isoformat(),
+    }
+
+
+def _closed_message(slot: SlotRead) -> str:
+    if slot.registration.state is RegistrationState.NOT_OPEN:
+        opens = slot.registration.opens_at
+        return f"Запись откроется {opens:%d.%m} в {opens:%H:%M}."
+    return "Запись на эту экскурсию закрыта."
