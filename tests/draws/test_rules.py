@@ -39,8 +39,16 @@ def test_primitives_match_hand_rolled_hashes() -> None:
     expected = hmac.new(b"k", b"7:42", hashlib.sha256).hexdigest()[:32]
     assert rules.entry_id(b"k", 7, 42) == expected
     assert rules.entry_id(b"k", 8, 42) != expected  # not linkable across draws
-    assert rules.entrants_digest(["b", "a", "c"]) == hashlib.sha256(b"a\nb\nc").hexdigest()
+    entries = [
+        rules.PublishedEntry("b", 2, 3),
+        rules.PublishedEntry("a"),
+        rules.PublishedEntry("c"),
+    ]
+    expected = hashlib.sha256(b"a 1 1\nb 2 3\nc 1 1").hexdigest()
+    assert rules.entrants_digest(entries) == expected
     assert rules.entrants_digest([]) == hashlib.sha256(b"").hexdigest()
+    # The weights and party sizes are part of the frozen inputs.
+    assert rules.entrants_digest([rules.PublishedEntry("b", 1, 3), *entries[1:]]) != expected
     assert rules.final_seed(seed, "LOTO 123", 9) == sha(seed + b"LOTO 1239")
     assert rules.entry_hash(b"s", "e") == int(hashlib.sha256(b"se").hexdigest(), 16)
 
@@ -174,7 +182,8 @@ def test_run_draw_publishes_everything_consistently() -> None:
     assert published.algorithm == rules.ALGORITHM == "openindustry-draw-v1"
     assert published.seed_hex == sha(b"secret").hex()
     assert published.commitment == hashlib.sha256(sha(b"secret")).hexdigest()
-    assert (published.entrants_count, published.entrants_digest) == (5, rules.entrants_digest(ids))
+    digest = rules.entrants_digest(published.entries)
+    assert (published.entrants_count, published.entrants_digest) == (5, digest)
     assert sorted(published.ranked) == ids
     sizes = {e.entry_id: e.party_size for e in published.entries}
     assert published.winners == rules.allocate(published.ranked, sizes, 3).winners

@@ -106,7 +106,7 @@ def test_a_changed_weight_fails() -> None:
     entries = tuple(
         dataclasses.replace(e, weight=100) if e.entry_id == last else e for e in draw.entries
     )
-    assert "ranking" in failed(dataclasses.replace(draw, entries=entries))
+    assert {"entrants_digest", "ranking"} <= failed(dataclasses.replace(draw, entries=entries))
 
 
 def test_a_changed_party_size_fails() -> None:
@@ -116,7 +116,20 @@ def test_a_changed_party_size_fails() -> None:
         dataclasses.replace(e, party_size=draw.seats + 1) if e.entry_id == first else e
         for e in draw.entries
     )
-    assert failed(dataclasses.replace(draw, entries=entries)) == {"winners"}
+    assert failed(dataclasses.replace(draw, entries=entries)) == {"entrants_digest", "winners"}
+
+
+@given(entries=entries_st, data=st.data())
+def test_any_retuned_input_fails_even_when_the_result_stays(
+    entries: list[PublishedEntry], data: st.DataObject
+) -> None:
+    # The digest covers weights and party sizes: no input can change after the freeze.
+    draw = honest(entries)
+    i = data.draw(st.integers(0, len(draw.entries) - 1))
+    entry = draw.entries[i]
+    changed = dataclasses.replace(entry, weight=entry.weight % 100 + 1)
+    altered = (*draw.entries[:i], changed, *draw.entries[i + 1 :])
+    assert "entrants_digest" in failed(dataclasses.replace(draw, entries=altered))
 
 
 @given(entries=entries_st, data=st.data())

@@ -34,8 +34,11 @@ def entry_id(key: bytes, draw_id: int, user_id: int) -> str:
     return hmac.new(key, f"{draw_id}:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def entrants_digest(entry_ids: Iterable[str]) -> str:
-    return hashlib.sha256("\n".join(sorted(entry_ids)).encode()).hexdigest()
+def entrants_digest(entries: Iterable[PublishedEntry]) -> str:
+    """SHA-256 of the sorted lines `entry_id weight party_size`: the frozen inputs, weights and
+    party sizes included, so none of them can be retuned after the seed is known."""
+    lines = sorted(f"{e.entry_id} {e.weight} {e.party_size}" for e in entries)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def final_seed(seed: bytes, public_value: str, draw_id: int) -> bytes:
@@ -189,7 +192,7 @@ def run_draw(
         public_value=public_value,
         seed_hex=seed.hex(),
         entrants_count=len(listed),
-        entrants_digest=entrants_digest(ids),
+        entrants_digest=entrants_digest(listed),
         entries=listed,
         seats=seats,
         ranked=tuple(ranked),

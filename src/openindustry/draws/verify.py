@@ -31,7 +31,7 @@ def _entries_problem(draw: PublishedDraw) -> str | None:
 
 
 def _input_checks(draw: PublishedDraw) -> list[Check]:
-    count, digest = len(draw.entries), rules.entrants_digest(e.entry_id for e in draw.entries)
+    count, digest = len(draw.entries), rules.entrants_digest(draw.entries)
     problem = _entries_problem(draw)
     return [
         (
