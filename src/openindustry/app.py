@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -24,6 +26,7 @@ from openindustry.kit.auth import Principal
 from openindustry.kit.errors import AppError, Unavailable
 from openindustry.kit.guard import InputGuard
 from openindustry.kit.ratelimit import RateLimiter
+from openindustry.registration.tasks import sweep_forever
 from openindustry.web.errors import error_page
 from openindustry.web.miniapp.pages import router as miniapp_router
 from openindustry.web.render import Renderer
@@ -43,8 +46,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = db.create_engine(settings.database_url, echo=settings.database_echo)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Offer expiry and lottery draws run inside `serve` unless a separate worker does them.
+        sweeper = (
+            asyncio.create_task(sweep_forever(app.state.sessionmaker, settings))
+            if settings.run_sweeper
+            else None
+        )
         yield
+        if sweeper is not None:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
         await engine.dispose()
 
     app = FastAPI(

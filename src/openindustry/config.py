@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     no_show_block_days: int = 30  # …block new registrations for this long
     lottery_first_visit_weight: int = 2  # first-time visitors count this many times in lotteries
     sweep_interval_seconds: float = 30.0  # offer expiry and lottery draws inside `serve`
+    run_sweeper: bool = True  # false when separate `openindustry worker` processes do it
 
     vk_app_secret: SecretStr | None = None
     telegram_bot_token: SecretStr | None = None

@@ -1,10 +1,12 @@
-"""`openindustry serve | migrate | demo | purge | admin create-user | admin token`."""
+"""The `openindustry` command: serve, worker, migrate, demo, purge, draw verify, admin."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -18,14 +20,20 @@ from openindustry.catalog.service import CatalogService
 from openindustry.config import Settings
 from openindustry.db import migrate as migrations
 from openindustry.demo import load_demo
+from openindustry.draws.rules import PublishedDraw
+from openindustry.draws.service import DrawsService
+from openindustry.draws.verify import VerifyReport, verify
 from openindustry.kit import clock, db
 from openindustry.kit.errors import AppError
+from openindustry.registration.tasks import sweep_forever
 
 app = typer.Typer(
     help="Открытая промышленность: the «Открой#Моспром» platform.", no_args_is_help=True
 )
 admin = typer.Typer(help="Staff accounts and tokens.", no_args_is_help=True)
 app.add_typer(admin, name="admin")
+draw = typer.Typer(help="Fair draws.", no_args_is_help=True)
+app.add_typer(draw, name="draw")
 T = TypeVar("T")
 
 
@@ -119,6 +127,48 @@ def _run_or_exit(settings: Settings, use: Callable[[AsyncSession], Awaitable[T]]
     except AppError as exc:
         typer.echo(f"Error ({exc.code}): {exc.message}", err=True)
         raise typer.Exit(code=1) from exc
+
+
+@draw.command("verify")
+def draw_verify(
+    draw_id: Annotated[int, typer.Argument(help="The draw's id (as on its public page).")],
+    file: Annotated[
+        Path | None,
+        typer.Option(help="Verify this published JSON instead of the one in the database."),
+    ] = None,
+) -> None:
+    """Recompute a draw from its published data alone; exit 1 if anything does not match."""
+    if file is not None:
+        try:
+            published = PublishedDraw.from_json(json.loads(file.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            typer.echo(f"Cannot read {file}: {exc}", err=True)
+            raise typer.Exit(code=2) from exc
+        report = verify(published)
+    else:
+        settings = Settings()
+
+        async def run(session: AsyncSession) -> VerifyReport:
+            return await DrawsService(session, settings).verify(draw_id)
+
+        report = _run_or_exit(settings, run)
+    for name, passed, explanation in report.checks:
+        typer.echo(f"{'ok  ' if passed else 'FAIL'} {name}: {explanation}")
+    typer.echo(f"Draw {draw_id}: {'verified' if report.ok else 'NOT verified'}")
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def worker() -> None:
+    """Run the time-driven work (offer expiry, lottery draws) in this process, forever."""
+    settings = Settings()
+    engine = db.create_engine(settings.database_url)
+    typer.echo("Worker started.")
+    try:
+        asyncio.run(sweep_forever(db.create_sessionmaker(engine), settings))
+    except KeyboardInterrupt:
+        typer.echo("Worker stopped.")
 
 
 @app.command()

@@ -45,6 +45,8 @@ class RegistrationRead(BaseModel):
     confirmed_at: datetime | None
     cancelled_at: datetime | None
     late_cancellation: bool
+    # The lottery this registration takes part in (its public page: /api/v1/draws/{draw_id}).
+    draw_id: int | None = None
     slot: SlotRead | None = None
 
 

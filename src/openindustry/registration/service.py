@@ -378,7 +378,7 @@ class RegistrationService:
                     slot_id, registration.party_size
                 )
                 status = S.CONFIRMED if won else S.WAITLISTED
-                await repo.move(
+                moved = await repo.move(
                     self.session,
                     registration.id,
                     [S.APPLIED],
@@ -386,6 +386,11 @@ class RegistrationService:
                     queue_rank=rank,
                     confirmed_at=now if won else None,
                 )
+                if not moved:
+                    # Another worker allocated this one first; give back what we took.
+                    if won:
+                        await self.catalog.release_seats(slot_id, registration.party_size)
+                    continue
                 await self._tell(
                     registration, "registration.lottery_won" if won else "registration.lottery_lost"
                 )
@@ -425,6 +430,8 @@ class RegistrationService:
             if registration.status is S.WAITLISTED
             else None
         )
+        lottery = registration.status is S.APPLIED or registration.queue_rank is not None
+        draw = await self.draws.find(DrawKind.SLOT, registration.slot_id) if lottery else None
         return RegistrationRead(
             id=registration.id,
             slot_id=registration.slot_id,
@@ -438,6 +445,7 @@ class RegistrationService:
             confirmed_at=registration.confirmed_at,
             cancelled_at=registration.cancelled_at,
             late_cancellation=registration.late_cancellation,
+            draw_id=draw.id if draw else None,
             slot=await self.catalog.slot(registration.slot_id) if with_slot else None,
         )
 
