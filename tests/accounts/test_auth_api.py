@@ -314,3 +314,15 @@ def test_production_refuses_placeholder_secrets() -> None:
     Settings(
         environment="production", secret_key=SecretStr("k" * 40), smtp_url=SecretStr("smtp://x")
     )
+
+
+async def test_messenger_sign_in_is_rate_limited_per_identity(client: httpx.AsyncClient) -> None:
+    # The 21st sign-in of one identity within a minute is refused; another identity is not.
+    statuses = []
+    for _ in range(21):
+        response = await client.post("/api/v1/auth/vk", json={"launch_params": vk_params(5005)})
+        statuses.append(response.status_code)
+    assert statuses[:20] == [200] * 20
+    assert statuses[20] == 429
+    other = await client.post("/api/v1/auth/vk", json={"launch_params": vk_params(6006)})
+    assert other.status_code == 200

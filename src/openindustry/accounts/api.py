@@ -25,7 +25,7 @@ from openindustry.accounts.schemas import (
 )
 from openindustry.accounts.service import AccountsService
 from openindustry.config import Settings
-from openindustry.kit.auth import Admin, CurrentUser, MaybeUser, bearer_token
+from openindustry.kit.auth import Admin, CurrentUser, MaybeUser, Principal, bearer_token
 from openindustry.kit.deps import get_session, get_settings
 from openindustry.kit.ratelimit import RateLimiter, client_ip, get_rate_limiter
 
@@ -55,27 +55,41 @@ async def auth_rate_limit(request: Request, limiter: Limiter) -> None:
 AUTH_LIMITED = [Depends(auth_rate_limit)]
 
 
-# A signed-in caller who signs in through another door links it to the same account.
+IDENTITY_PER_MINUTE = "20/minute"
+
+
+async def _launch(
+    accounts: AccountsService,
+    limiter: RateLimiter,
+    provider: Provider,
+    raw: str,
+    caller: Principal | None,
+) -> AuthResult:
+    identity = accounts.verify_launch_data(provider, raw)
+    await limiter.hit(IDENTITY_PER_MINUTE, "auth-identity", provider.value, identity.subject)
+    # A signed-in caller who signs in through another door links it to the same account.
+    return await accounts.sign_in(identity, link_to=caller.user_id if caller else None)
 
 
 @router.post("/auth/vk", dependencies=AUTH_LIMITED, summary="Sign in with VK launch params")
-async def auth_vk(body: VkAuth, accounts: Accounts, caller: MaybeUser) -> AuthResult:
-    link_to = caller.user_id if caller else None
-    return await accounts.sign_in_with_launch_data(Provider.VK, body.launch_params, link_to=link_to)
+async def auth_vk(
+    body: VkAuth, accounts: Accounts, limiter: Limiter, caller: MaybeUser
+) -> AuthResult:
+    return await _launch(accounts, limiter, Provider.VK, body.launch_params, caller)
 
 
 @router.post("/auth/telegram", dependencies=AUTH_LIMITED, summary="Sign in with Telegram initData")
-async def auth_telegram(body: TelegramAuth, accounts: Accounts, caller: MaybeUser) -> AuthResult:
-    link_to = caller.user_id if caller else None
-    return await accounts.sign_in_with_launch_data(
-        Provider.TELEGRAM, body.init_data, link_to=link_to
-    )
+async def auth_telegram(
+    body: TelegramAuth, accounts: Accounts, limiter: Limiter, caller: MaybeUser
+) -> AuthResult:
+    return await _launch(accounts, limiter, Provider.TELEGRAM, body.init_data, caller)
 
 
 @router.post("/auth/max", dependencies=AUTH_LIMITED, summary="Sign in with MAX WebAppData")
-async def auth_max(body: MaxAuth, accounts: Accounts, caller: MaybeUser) -> AuthResult:
-    link_to = caller.user_id if caller else None
-    return await accounts.sign_in_with_launch_data(Provider.MAX, body.web_app_data, link_to=link_to)
+async def auth_max(
+    body: MaxAuth, accounts: Accounts, limiter: Limiter, caller: MaybeUser
+) -> AuthResult:
+    return await _launch(accounts, limiter, Provider.MAX, body.web_app_data, caller)
 
 
 @router.post(
