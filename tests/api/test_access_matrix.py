@@ -68,6 +68,31 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/enterprises/{slug}"): PUBLIC,
     ("GET", "/programs/{program_id}"): PUBLIC,
     ("GET", "/slots/{slot_id}"): PUBLIC,
+    # Signing in on the pages (mini-app entry, e-mail code for participants and staff).
+    ("GET", "/entry"): PUBLIC,
+    ("POST", "/entry"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("GET", "/login/code"): PUBLIC,
+    ("POST", "/login/code"): PUBLIC,
+    ("GET", "/backoffice/login"): PUBLIC,
+    ("POST", "/backoffice/login"): PUBLIC,
+    ("GET", "/backoffice/login/code"): PUBLIC,
+    ("POST", "/backoffice/login/code"): PUBLIC,
+    # One's own pages: strangers are sent to sign in (tests/web/test_auth_pages.py).
+    ("GET", "/profile"): SIGNED_IN,
+    ("POST", "/profile"): SIGNED_IN,
+    ("GET", "/profile/companions"): SIGNED_IN,
+    ("POST", "/profile/companions"): SIGNED_IN,
+    ("POST", "/profile/companions/{companion_id}"): SIGNED_IN,
+    ("POST", "/profile/companions/{companion_id}/delete"): SIGNED_IN,
+    ("GET", "/profile/consent"): SIGNED_IN,
+    ("POST", "/profile/consent"): SIGNED_IN,
+    ("GET", "/profile/id-document"): SIGNED_IN,
+    ("POST", "/profile/id-document"): SIGNED_IN,
+    ("POST", "/profile/id-document/delete"): SIGNED_IN,
+    ("POST", "/logout"): SIGNED_IN,
+    ("GET", "/backoffice"): HOST,
 }
 
 CALLERS = ["anonymous", "participant", "host", "organizer", "admin"]

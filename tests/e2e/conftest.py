@@ -29,6 +29,9 @@ CHROMIUM_ARGS = [
 ]
 NO_CHROMIUM = "browser tests need Debian's chromium on the PATH (apt-get install chromium)"
 BIN = Path(sys.executable).parent
+# The live server verifies launch data signed with these, as the messengers would sign it.
+E2E_VK_SECRET = "e2e-vk-app-secret"
+E2E_TELEGRAM_TOKEN = "123456:e2e-telegram-bot-token"
 
 
 def _free_port() -> int:
@@ -61,6 +64,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = os.environ | {
         "OPENINDUSTRY_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'e2e.db'}",
         "OPENINDUSTRY_ENVIRONMENT": "development",
+        "OPENINDUSTRY_VK_APP_SECRET": E2E_VK_SECRET,
+        "OPENINDUSTRY_TELEGRAM_BOT_TOKEN": E2E_TELEGRAM_TOKEN,
     }
     demo = subprocess.run(
         [str(BIN / "openindustry"), "demo"],

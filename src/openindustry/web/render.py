@@ -15,6 +15,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from openindustry.config import Settings
 from openindustry.kit import i18n
+from openindustry.kit.auth import SESSION_COOKIE
+from openindustry.web import csrf
+from openindustry.web.session import FLASH_COOKIE, cookie_options, read_flash
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 LOCALE_COOKIE = "lang"
@@ -27,6 +30,13 @@ def day_month(value: datetime | date, locale: str, tz: ZoneInfo) -> str:
         value = value.astimezone(tz)
     pattern = "d MMMM" if locale == "ru" else "MMMM d"
     return format_date(value, pattern, locale=locale).replace(" ", NBSP)
+
+
+def full_date(value: datetime | date, locale: str, tz: ZoneInfo) -> str:
+    """«3 мая 2017 г.» / «May 3, 2017»: birth dates, deletion dates."""
+    if isinstance(value, datetime):
+        value = value.astimezone(tz)
+    return format_date(value, "long", locale=locale).replace(" ", NBSP)
 
 
 def date_range(start: date, end: date, locale: str) -> str:
@@ -74,10 +84,13 @@ class Renderer:
         env.filters["short_day"] = lambda value: i18n.short_day_label(value, locale, tz)
         env.filters["hhmm"] = lambda value: i18n.time_label(value, tz)
         env.filters["day_month"] = lambda value: day_month(value, locale, tz)
+        env.filters["full_date"] = lambda value: full_date(value, locale, tz)
         env.globals["date_range"] = lambda start, end: date_range(start, end, locale)
         env.globals["with_query"] = with_query
         env.globals["locale"] = locale
         env.globals["locales"] = i18n.LOCALES
+        env.globals["csrf_token"] = csrf.form_token
+        env.globals["signed_in"] = signed_in
         return env
 
     def locale(self, request: Request) -> str:
@@ -94,12 +107,27 @@ class Renderer:
     ) -> HTMLResponse:
         locale = self.locale(request)
         page = self.environments[locale].get_template(template)
-        html = page.render(request=request, **(context or {}))
+        flash = read_flash(request)
+        html = page.render(request=request, flash=flash, **(context or {}))
         response = HTMLResponse(html, status_code=status)
+        csrf.set_minted_cookie(request, response)
+        if FLASH_COOKIE in request.cookies:
+            response.delete_cookie(FLASH_COOKIE, **cookie_options(self.settings))
+        if getattr(request.state, "principal", None) is not None:
+            # Personal data: never kept by a shared cache or the browser's back-forward cache.
+            response.headers["Cache-Control"] = "private, no-store"
         if request.query_params.get("lang") == locale:
             # An explicit choice of language sticks for the following pages.
             response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="lax")
         return response
+
+
+def signed_in(request: Request) -> bool:
+    """Whether to offer «Профиль» rather than «Войти» in the header."""
+    if hasattr(request.state, "principal"):
+        return request.state.principal is not None
+    # Pages that did not resolve the caller (an unknown address): the cookie is a good guess.
+    return SESSION_COOKIE in request.cookies
 
 
 def get_renderer(request: Request) -> Renderer:

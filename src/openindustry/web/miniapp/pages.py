@@ -12,10 +12,16 @@ from openindustry.catalog.api import Catalog
 from openindustry.catalog.errors import InvalidDateRange
 from openindustry.catalog.rules import RegistrationState
 from openindustry.catalog.schemas import IndustryRead, SlotFilter
+from openindustry.kit.auth import optional_principal
 from openindustry.kit.types import MAX_ID, PathId
+from openindustry.web.backoffice.pages import router as backoffice_router
+from openindustry.web.miniapp.profile import router as profile_router
+from openindustry.web.miniapp.signin import router as signin_router
 from openindustry.web.render import Renderer, get_renderer
 
-router = APIRouter(include_in_schema=False)
+# Every page knows who is looking (the header offers «Профиль» or «Войти»); without a session
+# cookie this costs nothing.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(optional_principal)])
 Pages = Annotated[Renderer, Depends(get_renderer)]
 
 PAGE_SIZE = 20
@@ -118,3 +124,9 @@ async def slot_page(
     return pages.render(
         request, "miniapp/slot.html", {"slot": slot, "program": program, "enterprise": enterprise}
     )
+
+
+# The account and back-office pages ride on this router, which app.py mounts.
+router.include_router(signin_router)
+router.include_router(profile_router)
+router.include_router(backoffice_router)

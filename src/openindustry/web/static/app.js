@@ -4,27 +4,50 @@
   var root = document.documentElement;
   root.classList.add("js");
 
-  // Inside Telegram (when the host page provides window.Telegram.WebApp): tell it we are ready
-  // and take its theme colours. No external script is ever loaded here.
+  // Inside a messenger, tell the platform we are ready, follow its theme and use its back button.
+  // Only objects the host page already put on window are used: no external script is loaded.
+  function applyTheme(theme) {
+    if (!theme) return;
+    var map = {
+      "--c-bg": theme.secondary_bg_color || theme.bg_color,
+      "--c-surface": theme.bg_color,
+      "--c-text": theme.text_color,
+      "--c-muted": theme.hint_color,
+      "--c-link": theme.link_color,
+      "--c-accent": theme.button_color,
+      "--c-on-accent": theme.button_text_color
+    };
+    Object.keys(map).forEach(function (name) {
+      if (map[name]) root.style.setProperty(name, map[name]);
+    });
+  }
+
+  function useBackButton(backButton) {
+    if (!backButton || !backButton.show) return;
+    if (window.location.pathname === "/" || window.history.length < 2) { backButton.hide(); return; }
+    backButton.show();
+    backButton.onClick(function () { window.history.back(); });
+  }
+
   var tg = window.Telegram && window.Telegram.WebApp;
-  if (tg) {
+  var max = !tg && window.WebApp;
+  var webApp = tg || max;
+  if (webApp) {
     try {
-      tg.ready();
-      var theme = tg.themeParams || {};
-      var map = {
-        "--c-bg": theme.secondary_bg_color || theme.bg_color,
-        "--c-surface": theme.bg_color,
-        "--c-text": theme.text_color,
-        "--c-muted": theme.hint_color,
-        "--c-link": theme.link_color,
-        "--c-accent": theme.button_color,
-        "--c-on-accent": theme.button_text_color
-      };
-      Object.keys(map).forEach(function (name) {
-        if (map[name]) root.style.setProperty(name, map[name]);
-      });
-      if (tg.expand) tg.expand();
+      webApp.ready();
+      applyTheme(webApp.themeParams);
+      useBackButton(webApp.BackButton);
+      if (webApp.expand) webApp.expand();
     } catch (e) { /* an old client: keep our own theme */ }
+  } else {
+    try {
+      // Telegram passes its theme in the entry address; entry.js kept it for the session.
+      var saved = window.sessionStorage.getItem("oi-theme");
+      if (saved) applyTheme(JSON.parse(saved));
+    } catch (e) { /* no storage or a broken value: keep our own theme */ }
+  }
+  if (window.vkBridge && window.vkBridge.send) {
+    try { window.vkBridge.send("VKWebAppInit"); } catch (e) { /* outside VK */ }
   }
 
   // Filters: lists and checkboxes apply at once; text and dates wait for the button.
