@@ -267,3 +267,50 @@ async def test_nobody_touches_someone_elses_registration(
     assert cancelled.status_code == 200
     twice = await owner.post(f"/api/v1/registrations/{booked['id']}/cancel")
     assert code(twice) == "not_cancellable"
+
+
+async def test_a_slot_that_requires_tasks_refuses_with_the_missing_ones(
+    client: httpx.AsyncClient, participant: MakeParticipant, session: AsyncSession
+) -> None:
+    from openindustry.catalog.schemas import RegistrationWindowInput
+
+    now = datetime.now(UTC)
+    series = await factories.series(session, required_tasks=[7])
+    slot = await factories.slot(
+        session,
+        series_id=series.id,
+        starts_at=now + timedelta(days=3),
+        registration=RegistrationWindowInput(opens_at=now - timedelta(hours=1)),
+        required_tasks=[9, 7],
+    )
+    shown = (await client.get(f"/api/v1/slots/{slot.id}")).json()
+    assert shown["required_tasks"] == [7, 9]  # the series' first, each once
+    refused = await (await participant()).register(slot.id)
+    assert refused.status_code == 409
+    assert code(refused) == "tasks_required"
+    assert refused.json()["error"]["details"]["missing_tasks"] == [7, 9]
+
+
+async def test_completed_tasks_open_registration(
+    participant: MakeParticipant, session: AsyncSession, settings: Settings
+) -> None:
+    from openindustry.catalog.schemas import RegistrationWindowInput
+    from openindustry.registration.schemas import RegistrationCreate
+
+    class QuizPassed:
+        async def completed(self, user_id: int, task_ids: object) -> set[int]:
+            return {7}
+
+    now = datetime.now(UTC)
+    slot = await factories.slot(
+        session,
+        starts_at=now + timedelta(days=3),
+        registration=RegistrationWindowInput(opens_at=now - timedelta(hours=1)),
+        required_tasks=[7],
+    )
+    person = await participant()
+    me = (await person.get("/api/v1/me")).json()
+    service = RegistrationService(session, settings, tasks=QuizPassed())
+    registration, created = await service.register(me["id"], slot.id, RegistrationCreate())
+    assert created
+    assert registration.status == "confirmed"

@@ -120,6 +120,8 @@ class Series(Base):
     )
     max_active_registrations: Mapped[int | None] = mapped_column(Integer)
     waitlist_confirms_directly: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Tasks (quests) a participant must have completed to register for any slot of the series.
+    required_tasks: Mapped[list[int]] = mapped_column(JSONDocument, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     __table_args__ = (
@@ -146,6 +148,7 @@ class Slot(Base):
     registration_mode: Mapped[AllocationMode | None] = mapped_column(string_enum(AllocationMode))
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    required_tasks: Mapped[list[int]] = mapped_column(JSONDocument, default=list)
     status: Mapped[SlotStatus] = mapped_column(
         string_enum(SlotStatus), default=SlotStatus.SCHEDULED
     )

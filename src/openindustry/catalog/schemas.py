@@ -116,6 +116,7 @@ class SeriesCreate(BaseModel):
     allocation_mode: AllocationMode = AllocationMode.FCFS
     max_active_registrations: int | None = Field(default=None, ge=1, le=100)
     waitlist_confirms_directly: bool = False
+    required_tasks: list[DbId] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
     def _ordered(self) -> SeriesCreate:
@@ -138,6 +139,7 @@ class SeriesRead(BaseModel):
     allocation_mode: AllocationMode
     max_active_registrations: int | None
     waitlist_confirms_directly: bool
+    required_tasks: list[int]
 
 
 class RegistrationWindowInput(BaseModel):
@@ -154,6 +156,7 @@ class SlotCreate(BaseModel):
     capacity: int = Field(ge=0, le=10_000)
     meeting_point: str | None = Field(default=None, max_length=300)
     registration: RegistrationWindowInput | None = None
+    required_tasks: list[DbId] = Field(default_factory=list, max_length=20)
 
 
 class RegistrationInfo(BaseModel):
@@ -206,6 +209,7 @@ class SlotUpdate(BaseModel):
     meeting_point: str | None = Field(default=None, max_length=300)
     status: SlotStatus | None = None
     registration: RegistrationWindowInput | None = None
+    required_tasks: list[DbId] | None = Field(default=None, max_length=20)
 
 
 class SlotFilter(BaseModel):

@@ -233,6 +233,7 @@ class CatalogService:
                 registration_mode=window.mode if window else None,
                 registration_opens_at=window.opens_at if window else None,
                 registration_closes_at=window.closes_at if window else None,
+                required_tasks=data.required_tasks,
             )
             self.session.add(slot)
             await self.session.flush()
@@ -349,7 +350,10 @@ class CatalogService:
             requirements=SlotRequirements(
                 id_document=enterprise.requires_id_document, min_age=enterprise.min_age
             ),
-            required_tasks=[],
+            # The series' tasks and the slot's own, each once, in the order they were set.
+            required_tasks=list(
+                dict.fromkeys([*(series.required_tasks if series else []), *slot.required_tasks])
+            ),
         )
 
 

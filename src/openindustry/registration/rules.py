@@ -48,6 +48,12 @@ def age_refusal(
     return None
 
 
+def missing_tasks(required: Sequence[int], completed: Iterable[int]) -> list[int]:
+    """Required tasks not yet completed, in the order the organizer listed them."""
+    done = set(completed)
+    return [task for task in required if task not in done]
+
+
 @dataclass(frozen=True)
 class Booking:
     """Another active registration of the same person, as the rules need to see it."""

@@ -4,7 +4,9 @@ UPDATEs in catalog, so no interleaving of these methods can oversell a slot."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +41,7 @@ from openindustry.registration.errors import (
     RegistrationClosed,
     RegistrationNotFound,
     SoldOut,
+    TasksRequired,
     TimeConflict,
 )
 from openindustry.registration.models import (
@@ -53,10 +56,26 @@ from openindustry.registration.tickets import TicketClaims, TicketKeys, sign_tic
 S = RegistrationStatus
 
 
+class TaskProgress(Protocol):
+    """Which of the given tasks a person has completed: the quests domain answers this."""
+
+    async def completed(self, user_id: int, task_ids: Sequence[int]) -> set[int]: ...
+
+
+class NoTaskProgress:
+    """Until quests exist, nobody has completed any task, so a slot that requires one is gated."""
+
+    async def completed(self, user_id: int, task_ids: Sequence[int]) -> set[int]:
+        return set()
+
+
 class RegistrationService:
-    def __init__(self, session: AsyncSession, settings: Settings) -> None:
+    def __init__(
+        self, session: AsyncSession, settings: Settings, tasks: TaskProgress | None = None
+    ) -> None:
         self.session = session
         self.settings = settings
+        self.tasks = tasks or NoTaskProgress()
         self.catalog = CatalogService(session, settings.tz)
         self.accounts = AccountsService(session, settings)
         self.draws = DrawsService(session, settings)
@@ -110,6 +129,14 @@ class RegistrationService:
         profile = await self.accounts.booking_profile(user_id)
         party = self._party(profile, data.companions)
         self._check_person(profile, slot, party)
+        if slot.required_tasks:
+            done = await self.tasks.completed(user_id, slot.required_tasks)
+            missing = rules.missing_tasks(slot.required_tasks, done)
+            if missing:
+                raise TasksRequired(
+                    "Сначала выполните задания, открывающие запись.",
+                    details={"missing_tasks": missing},
+                )
         await self._check_history(user_id, slot)
 
         party_size = 1 + len(party)
