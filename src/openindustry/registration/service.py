@@ -22,6 +22,7 @@ from openindustry.draws.models import DrawKind
 from openindustry.draws.schemas import Entrant
 from openindustry.draws.service import DrawsService
 from openindustry.kit import clock
+from openindustry.kit.errors import AppError
 from openindustry.kit.tx import transaction
 from openindustry.notifications.schemas import NotificationCreate
 from openindustry.notifications.service import NotificationsService
@@ -111,12 +112,17 @@ class RegistrationService:
                         return await self._read(earlier), False
                 registration = await self._book(user_id, slot_id, data, idempotency_key)
                 return await self._read(registration), True
-        except IntegrityError:
+        except (IntegrityError, AppError) as refusal:
+            # A twin of this request (same key) may have committed while this one ran and been
+            # refused because of it (sold out, already registered, the unique key): the client
+            # gets the twin's outcome, as if it had only sent one request.
             if idempotency_key:
                 async with transaction(self.session):
                     earlier = await repo.by_key(self.session, user_id, idempotency_key)
                     if earlier is not None:
                         return await self._read(earlier), False
+            if isinstance(refusal, AppError):
+                raise
             raise AlreadyRegistered("Вы уже записаны на эту экскурсию.") from None
 
     async def _book(
@@ -304,6 +310,8 @@ class RegistrationService:
     async def _cancel_everyone(self, slot_id: int) -> None:
         now = clock.now()
         for registration in await repo.of_slot(self.session, slot_id, ACTIVE):
+            # Read before the move: the UPDATE also changes the loaded object's status.
+            held = registration.status in HOLDING_SEATS
             moved = await repo.move(
                 self.session,
                 registration.id,
@@ -312,7 +320,7 @@ class RegistrationService:
                 cancelled_at=now,
                 cancel_reason="slot_cancelled",
             )
-            if moved and registration.status in HOLDING_SEATS:
+            if moved and held:
                 await self.catalog.release_seats(slot_id, registration.party_size)
             if moved:
                 await self._tell(registration, "registration.slot_cancelled", essential=True)
