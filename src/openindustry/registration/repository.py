@@ -148,3 +148,12 @@ async def set_slot_times(
         .where(Registration.slot_id == slot_id)
         .values(slot_starts_at=starts_at, slot_ends_at=ends_at)
     )
+
+
+async def attended(session: AsyncSession, user_id: int, slot_id: int) -> bool:
+    query = select(Registration.id).where(
+        Registration.user_id == user_id,
+        Registration.slot_id == slot_id,
+        Registration.attended_at.is_not(None),
+    )
+    return await session.scalar(query.limit(1)) is not None

@@ -432,6 +432,11 @@ class RegistrationService:
 
     # Reading -----------------------------------------------------------------------------------
 
+    async def has_attended(self, user_id: int, slot_id: int) -> bool:
+        """Whether the person was checked in at the slot (feedback and attendance tasks ask)."""
+        async with transaction(self.session):
+            return await repo.attended(self.session, user_id, slot_id)
+
     async def mine(self, user_id: int) -> list[RegistrationRead]:
         async with transaction(self.session):
             registrations = await repo.of_user(self.session, user_id)
