@@ -1,0 +1,1 @@
+"""Quests: quizzes, code words, attendance, feedback and referrals that unlock registration."""

@@ -1,0 +1,1 @@
+"""Rewards: the points ledger, leaderboards, prizes and their claims."""
