@@ -92,6 +92,15 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/profile/id-document"): SIGNED_IN,
     ("POST", "/profile/id-document/delete"): SIGNED_IN,
     ("POST", "/logout"): SIGNED_IN,
+    # Registering and one's tickets (tests/web/test_registration_pages.py); draws are public.
+    ("POST", "/slots/{slot_id}/register"): SIGNED_IN,
+    ("GET", "/me/tickets"): SIGNED_IN,
+    ("GET", "/me/tickets/{registration_id}"): SIGNED_IN,
+    ("GET", "/me/tickets/{registration_id}/ticket.ics"): SIGNED_IN,
+    ("GET", "/me/tickets/{registration_id}/cancel"): SIGNED_IN,
+    ("POST", "/me/tickets/{registration_id}/cancel"): SIGNED_IN,
+    ("POST", "/me/tickets/{registration_id}/accept"): SIGNED_IN,
+    ("GET", "/draws/{draw_id}"): PUBLIC,
     ("GET", "/backoffice"): HOST,
 }
 

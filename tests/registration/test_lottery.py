@@ -107,3 +107,31 @@ async def test_a_second_sweep_does_not_draw_again(
         await session.execute(text("SELECT seats_taken FROM slot WHERE id = :id"), {"id": slot.id})
     ).scalar_one()
     assert taken == 1
+
+
+async def test_late_applications_after_a_draw_do_not_block_other_lotteries(
+    participant: MakeParticipant, open_slot: MakeSlot, session: AsyncSession, settings: Settings
+) -> None:
+    from openindustry.catalog.schemas import RegistrationWindowInput, SlotUpdate
+    from openindustry.registration.service import RegistrationService
+
+    early = await open_slot(2, mode="lottery", starts_in=timedelta(days=2))
+    later = await open_slot(2, mode="lottery", starts_in=timedelta(days=4))
+    await (await participant()).register(early.id)
+    sessionmaker = db.create_sessionmaker(session.bind)  # type: ignore[arg-type]
+    now = datetime.now(UTC)
+    with time_machine.travel(now + timedelta(days=2) - timedelta(hours=1), tick=False):
+        assert (await sweep(sessionmaker, settings)).lotteries_drawn == 1
+        # The organizer reopens the drawn slot's window; newcomers then book first come.
+        reopened = RegistrationWindowInput(
+            mode="lottery", opens_at=now, closes_at=now + timedelta(days=2) - timedelta(minutes=30)
+        )
+        await RegistrationService(session, settings).change_slot(
+            early.id, SlotUpdate(registration=reopened)
+        )
+        newcomer = await (await participant()).register(early.id)
+        assert newcomer.json()["status"] == "confirmed"
+        await (await participant()).register(later.id)
+    with time_machine.travel(now + timedelta(days=4) - timedelta(hours=1), tick=False):
+        report = await sweep(sessionmaker, settings)
+    assert report.lotteries_drawn == 1  # the later slot, despite the early one's history

@@ -392,10 +392,13 @@ async def test_slot_page_states_registration_in_words(
         assert "Запись закроется" in text
     if state == "closed":
         assert "Записаться" not in text
+    elif state == "not_open":
+        assert "Войдите, чтобы записаться" not in text
+        assert "приходите к открытию записи" in text
     else:
-        # Registration itself comes later: the button is there but explains why it is disabled.
-        assert re.search(r"<button[^>]*disabled[^>]*>Записаться</button>", response.text)
-        assert "после входа" in text
+        # Signed out: the way to register is to sign in and come back.
+        assert "Войдите, чтобы записаться" in text
+        assert f'href="/login?next=%2Fslots%2F{slot.id}"' in response.text
 
 
 async def test_slot_page_warns_about_a_secure_site(

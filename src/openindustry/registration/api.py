@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Response, status
+from fastapi import APIRouter, Depends, Header, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.catalog.schemas import Page, SlotRead, SlotUpdate
 from openindustry.config import Settings
 from openindustry.kit.auth import CurrentUser, Organizer
-from openindustry.kit.deps import get_session, get_settings
+from openindustry.kit.deps import get_session, get_settings, task_progress
 from openindustry.kit.types import PathId
-from openindustry.registration.calendar import ticket_ics
 from openindustry.registration.errors import NoOffer
 from openindustry.registration.schemas import RegistrationCreate, RegistrationRead
 from openindustry.registration.service import RegistrationService
@@ -33,10 +32,11 @@ IdempotencyKey = Annotated[
 
 
 def get_registration(
+    request: Request,
     session: Annotated[AsyncSession, Depends(get_session)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> RegistrationService:
-    return RegistrationService(session, settings)
+    return RegistrationService(session, settings, task_progress(request, session))
 
 
 Registrations = Annotated[RegistrationService, Depends(get_registration)]
@@ -120,26 +120,12 @@ async def ticket_calendar(
     registration_id: PathId,
     registrations: Registrations,
     caller: CurrentUser,
-    settings: Annotated[Settings, Depends(get_settings)],
 ) -> Response:
-    registration = await registrations.get(caller.user_id, registration_id)
-    slot = registration.slot
-    if registration.ticket_code is None or slot is None:
-        raise NoOffer("Билет появится, когда запись будет подтверждена.", code="no_ticket")
-    body = ticket_ics(
-        uid=f"registration-{registration.id}@openindustry",
-        title=f"{slot.title} — {slot.enterprise_name}",
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        location=f"{slot.address}. {slot.meeting_point}" if slot.meeting_point else slot.address,
-        description=f"Билет: {registration.ticket_code}",
-        url=f"{settings.public_base_url}/me/tickets/{registration.id}",
-        tz=settings.tz,
-    )
+    body = await registrations.ticket_calendar(caller.user_id, registration_id)
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="ticket-{registration.id}.ics"'},
+        headers={"Content-Disposition": f'attachment; filename="ticket-{registration_id}.ics"'},
     )
 
 

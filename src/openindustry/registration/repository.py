@@ -35,8 +35,9 @@ async def person_context(
         Registration.user_id == user_id,
         or_(
             Registration.status.in_(ACTIVE),
-            (Registration.created_at >= strikes_since)
-            & (Registration.late_cancellation | Registration.no_show),
+            # A strike dates from the late cancellation, or from the tour that was missed.
+            Registration.late_cancellation & (Registration.cancelled_at >= strikes_since),
+            Registration.no_show & (Registration.slot_starts_at >= strikes_since),
         ),
     )
     return (await session.scalars(query)).all()
@@ -68,10 +69,9 @@ async def waiting(session: AsyncSession, slot_id: int) -> Sequence[Registration]
     return (await session.scalars(query)).all()
 
 
-async def waitlist_position(session: AsyncSession, registration: Registration) -> int:
-    ahead = [r.id for r in await waiting(session, registration.slot_id) if r.id != registration.id]
+async def waitlist_position(session: AsyncSession, registration: Registration) -> int | None:
     queue = await waiting(session, registration.slot_id)
-    return next((i for i, r in enumerate(queue, 1) if r.id == registration.id), len(ahead) + 1)
+    return next((i for i, r in enumerate(queue, 1) if r.id == registration.id), None)
 
 
 async def of_slot(

@@ -4,6 +4,7 @@ UPDATEs in catalog, so no interleaving of these methods can oversell a slot."""
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Protocol
@@ -18,7 +19,7 @@ from openindustry.catalog.rules import RegistrationState
 from openindustry.catalog.schemas import SlotRead, SlotUpdate
 from openindustry.catalog.service import CatalogService
 from openindustry.config import Settings
-from openindustry.draws.models import DrawKind
+from openindustry.draws.models import DrawKind, DrawStatus
 from openindustry.draws.schemas import Entrant
 from openindustry.draws.service import DrawsService
 from openindustry.kit import clock
@@ -28,6 +29,7 @@ from openindustry.notifications.schemas import NotificationCreate
 from openindustry.notifications.service import NotificationsService
 from openindustry.registration import repository as repo
 from openindustry.registration import rules
+from openindustry.registration.calendar import ticket_ics
 from openindustry.registration.errors import (
     AgeRestricted,
     AlreadyRegistered,
@@ -55,6 +57,7 @@ from openindustry.registration.schemas import PartyMember, RegistrationCreate, R
 from openindustry.registration.tickets import TicketClaims, TicketKeys, sign_ticket
 
 S = RegistrationStatus
+log = logging.getLogger(__name__)
 
 
 class TaskProgress(Protocol):
@@ -146,9 +149,13 @@ class RegistrationService:
         await self._check_history(user_id, slot)
 
         party_size = 1 + len(party)
+        drawn = False
         if state is RegistrationState.LOTTERY:
+            # After the draw (a reopened window) the lottery is over: first come, first served,
+            # behind the drawn waitlist.
+            drawn = (await self.draws.ensure(DrawKind.SLOT, slot.id)).status is DrawStatus.DRAWN
+        if state is RegistrationState.LOTTERY and not drawn:
             status = S.APPLIED
-            await self.draws.ensure(DrawKind.SLOT, slot.id)
         elif await self.catalog.take_seats(slot.id, party_size):
             status = S.CONFIRMED
         elif data.waitlist_ok:
@@ -378,9 +385,15 @@ class RegistrationService:
             slot_ids = await repo.slots_with_applications(self.session)
         for slot_id in slot_ids:
             slot = await self.catalog.slot(slot_id)
-            if clock.now() >= slot.registration.closes_at:
+            if clock.now() < slot.registration.closes_at:
+                continue
+            try:
                 await self.draw_lottery(slot_id)
-                drawn.append(slot_id)
+            except AppError as exc:
+                # One slot's trouble must not keep the other closed lotteries from being drawn.
+                log.warning("lottery of slot %s not drawn: %s", slot_id, exc.code)
+                continue
+            drawn.append(slot_id)
         return drawn
 
     async def draw_lottery(self, slot_id: int) -> None:
@@ -388,6 +401,14 @@ class RegistrationService:
         async with transaction(self.session):
             slot = await self.catalog.slot(slot_id)
             applied = await repo.of_slot(self.session, slot_id, [S.APPLIED])
+            existing = await self.draws.find(DrawKind.SLOT, slot_id)
+            if existing is not None and existing.status is DrawStatus.DRAWN:
+                # Applications that arrived after the draw (a reopened window, a request that
+                # raced the close) join the waitlist behind the drawn ranks: no second draw.
+                for registration in applied:
+                    await repo.move(self.session, registration.id, [S.APPLIED], status=S.WAITLISTED)
+                await self._seat_waiting(slot_id)
+                return
             visited = await repo.visitors_before(
                 self.session, [r.user_id for r in applied], slot.starts_at
             )
@@ -431,6 +452,25 @@ class RegistrationService:
                 )
 
     # Reading -----------------------------------------------------------------------------------
+
+    async def ticket_calendar(self, user_id: int, registration_id: int) -> bytes:
+        """The tour as an .ics event with a reminder, for a confirmed registration only."""
+        registration = await self.get(user_id, registration_id)
+        slot = registration.slot
+        if registration.ticket_code is None or slot is None:
+            raise NoOffer("Билет появится, когда запись будет подтверждена.", code="no_ticket")
+        return ticket_ics(
+            uid=f"registration-{registration.id}@openindustry",
+            title=f"{slot.title} — {slot.enterprise_name}",
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            location=f"{slot.address}. {slot.meeting_point}"
+            if slot.meeting_point
+            else slot.address,
+            description=f"Билет: {registration.ticket_code}",
+            url=f"{self.settings.public_base_url}/me/tickets/{registration.id}",
+            tz=self.settings.tz,
+        )
 
     async def has_attended(self, user_id: int, slot_id: int) -> bool:
         """Whether the person was checked in at the slot (feedback and attendance tasks ask)."""

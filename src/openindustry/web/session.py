@@ -35,6 +35,11 @@ FLASH_KEYS = frozenset(
         "id_saved",
         "id_deleted",
         "code_sent",
+        "registration_confirmed",
+        "registration_waitlisted",
+        "registration_applied",
+        "registration_cancelled",
+        "offer_accepted",
     }
 )
 _DEV_CODE = re.compile(r"dev_code:([0-9]{6})")

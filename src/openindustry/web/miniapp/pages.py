@@ -1,4 +1,4 @@
-"""Participants' pages: home, catalog, enterprise, program, slot."""
+"""Participants' pages: home, catalog, enterprise, program (the slot page is in tickets.py)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
 from openindustry.catalog.api import Catalog
 from openindustry.catalog.errors import InvalidDateRange
 from openindustry.catalog.rules import RegistrationState
 from openindustry.catalog.schemas import IndustryRead, SlotFilter
 from openindustry.kit.auth import optional_principal
-from openindustry.kit.types import MAX_ID, PathId
+from openindustry.kit.types import PathId
 from openindustry.web.backoffice.pages import router as backoffice_router
 from openindustry.web.miniapp.profile import router as profile_router
 from openindustry.web.miniapp.signin import router as signin_router
+from openindustry.web.miniapp.tickets import router as tickets_router
 from openindustry.web.render import Renderer, get_renderer
 
 # Every page knows who is looking (the header offers «Профиль» or «Войти»); without a session
@@ -29,11 +30,6 @@ HOME_SLOTS = 4
 # Only these query parameters reach the filter; anything else (lang, utm_*) is ignored.
 FILTER_FIELDS = ("date_from", "date_to", "industry", "format", "age", "available", "q", "offset")
 BOOKABLE = {RegistrationState.OPEN, RegistrationState.LOTTERY}
-
-
-class CatalogQuery(SlotFilter):
-    # SlotFilter leaves the offset unbounded; past the driver's integer it would be a 500.
-    offset: int = Field(default=0, ge=0, le=MAX_ID)
 
 
 def _by_slug(industries: list[IndustryRead]) -> dict[str, IndustryRead]:
@@ -71,7 +67,7 @@ async def catalog_page(request: Request, catalog: Catalog, pages: Pages) -> HTML
         "page": None,
     }
     try:
-        filters = CatalogQuery.model_validate(raw | {"limit": PAGE_SIZE})
+        filters = SlotFilter.model_validate(raw | {"limit": PAGE_SIZE})
     except ValidationError as exc:
         context["errors"] = {
             str(e["loc"][0]) if e["loc"] else "form": e["type"] for e in exc.errors()
@@ -114,19 +110,8 @@ async def program_page(
     )
 
 
-@router.get("/slots/{slot_id}", response_class=HTMLResponse)
-async def slot_page(
-    slot_id: PathId, request: Request, catalog: Catalog, pages: Pages
-) -> HTMLResponse:
-    slot = await catalog.slot(slot_id)
-    program = await catalog.program(slot.program_id)
-    enterprise = await catalog.enterprise(slot.enterprise_id)
-    return pages.render(
-        request, "miniapp/slot.html", {"slot": slot, "program": program, "enterprise": enterprise}
-    )
-
-
 # The account and back-office pages ride on this router, which app.py mounts.
 router.include_router(signin_router)
 router.include_router(profile_router)
+router.include_router(tickets_router)
 router.include_router(backoffice_router)

@@ -134,6 +134,7 @@ async def _render_companions(
     form: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    target: str | None = None,
 ) -> HTMLResponse:
     today = clock.now().astimezone(accounts.settings.tz).date()
     companions = await accounts.companions(user.user_id)
@@ -143,6 +144,7 @@ async def _render_companions(
         "form": form or {},
         "errors": errors or {},
         "today": today.isoformat(),
+        "next": target,
     }
     return pages.render(request, "miniapp/companions.html", context, status=status)
 
@@ -157,6 +159,7 @@ async def _replace_companions(
     prefix: str,
     entered: dict[str, Any],
     done: str,
+    target: str | None = None,
 ) -> Response:
     """Validate and save the whole new list (the service replaces it in full)."""
     try:
@@ -165,7 +168,14 @@ async def _replace_companions(
     except ValidationError as exc:
         errors = field_errors(exc, prefix)
         return await _render_companions(
-            request, pages, accounts, user, form={prefix: entered}, errors=errors, status=422
+            request,
+            pages,
+            accounts,
+            user,
+            form={prefix: entered},
+            errors=errors,
+            status=422,
+            target=target,
         )
     except AppError as exc:
         return await _render_companions(
@@ -176,17 +186,25 @@ async def _replace_companions(
             form={prefix: entered},
             errors={"form": exc.code},
             status=status_of(exc),
+            target=target,
         )
-    return _done(request, "/profile/companions", done)
+    # Added on the way to a registration: straight back to it.
+    return _done(request, target or "/profile/companions", done)
+
+
+def _next_of(value: str | None) -> str | None:
+    target = safe_next(value, "")
+    return target or None
 
 
 @router.get("/profile/companions", response_class=HTMLResponse)
 async def companions(
     request: Request, accounts: Accounts, pages: Pages, user: MaybeUser
 ) -> Response:
+    target = _next_of(request.query_params.get("next"))
     if user is None:
-        return _to_login("/profile/companions")
-    return await _render_companions(request, pages, accounts, user)
+        return _to_login(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    return await _render_companions(request, pages, accounts, user, target=target)
 
 
 @router.post("/profile/companions", response_class=HTMLResponse)
@@ -207,6 +225,7 @@ async def companion_add(
         prefix="new-",
         entered=entered,
         done="companion_added",
+        target=_next_of(form.get("next")),
     )
 
 
@@ -322,6 +341,7 @@ async def _render_id_document(
     form: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    target: str | None = None,
 ) -> HTMLResponse:
     context = {
         "me": await accounts.me(user.user_id),
@@ -329,6 +349,7 @@ async def _render_id_document(
         "retention_days": accounts.settings.id_data_retention_days,
         "form": form or {},
         "errors": errors or {},
+        "next": target,
     }
     return pages.render(request, "miniapp/id_document.html", context, status=status)
 
@@ -338,8 +359,9 @@ async def id_document(
     request: Request, accounts: Accounts, pages: Pages, user: MaybeUser
 ) -> Response:
     if user is None:
-        return _to_login("/profile/id-document")
-    return await _render_id_document(request, pages, accounts, user)
+        return _to_login(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    target = _next_of(request.query_params.get("next"))
+    return await _render_id_document(request, pages, accounts, user, target=target)
 
 
 @router.post("/profile/id-document", response_class=HTMLResponse)
@@ -348,6 +370,7 @@ async def id_document_save(
 ) -> Response:
     if user is None:
         return _to_login("/profile/id-document")
+    target = _next_of(form.get("next"))
     entered = {
         "document_type": form.text("document_type"),
         "number": form.text("number"),
@@ -359,9 +382,16 @@ async def id_document_save(
         # The number is never sent back into the page, not even after a mistake.
         shown = {**entered, "number": ""}
         return await _render_id_document(
-            request, pages, accounts, user, form=shown, errors=field_errors(exc), status=422
+            request,
+            pages,
+            accounts,
+            user,
+            form=shown,
+            errors=field_errors(exc),
+            status=422,
+            target=target,
         )
-    return _done(request, "/profile/id-document", "id_saved")
+    return _done(request, target or "/profile/id-document", "id_saved")
 
 
 @router.post("/profile/id-document/delete", response_class=HTMLResponse)
