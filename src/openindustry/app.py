@@ -21,11 +21,12 @@ from openindustry.accounts.service import AccountsService
 from openindustry.api import errors as api_errors
 from openindustry.api.router import api_router
 from openindustry.config import Settings
-from openindustry.kit import db
+from openindustry.kit import db, logs
 from openindustry.kit.auth import Principal
 from openindustry.kit.errors import AppError, Unavailable
 from openindustry.kit.guard import InputGuard
 from openindustry.kit.ratelimit import RateLimiter
+from openindustry.quests.service import QuestsService
 from openindustry.registration.tasks import sweep_forever
 from openindustry.web.errors import error_page
 from openindustry.web.miniapp.pages import router as miniapp_router
@@ -43,6 +44,7 @@ def _wants_json(request: Request) -> bool:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    logs.install()
     engine = db.create_engine(settings.database_url, echo=settings.database_echo)
 
     @asynccontextmanager
@@ -77,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return await AccountsService(session, settings).resolve_token(token)
 
     app.state.resolve_token = resolve_token
+    # Registration's gating asks quests which required tasks a person has done.
+    app.state.task_progress = lambda session: QuestsService(session, settings)
 
     _install_error_handlers(app)
     _install_headers(app)

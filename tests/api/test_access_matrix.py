@@ -58,6 +58,28 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/registrations/{registration_id}/ticket.svg"): SIGNED_IN,
     ("GET", "/api/v1/registrations/{registration_id}/ticket.ics"): SIGNED_IN,
     ("GET", "/api/v1/draws/{draw_id}"): PUBLIC,
+    # Quests: tasks are public to browse; doing them and invites are one's own.
+    ("GET", "/api/v1/tasks"): PUBLIC,
+    ("GET", "/api/v1/tasks/{task_id}"): PUBLIC,
+    ("POST", "/api/v1/tasks/{task_id}/attempts"): SIGNED_IN,
+    ("GET", "/api/v1/me/referral"): SIGNED_IN,
+    ("POST", "/api/v1/me/referral"): SIGNED_IN,
+    ("POST", "/api/v1/admin/tasks"): ORGANIZER,
+    ("PATCH", "/api/v1/admin/tasks/{task_id}"): ORGANIZER,
+    ("POST", "/api/v1/admin/prizes/{prize_id}/draw"): ORGANIZER,
+    # Points, leaderboards and prizes: the catalog and leaderboard are public (the leaderboard adds
+    # the caller's own place when a token is given); points and claims are one's own.
+    ("GET", "/api/v1/leaderboard"): PUBLIC,
+    ("GET", "/api/v1/prizes"): PUBLIC,
+    ("GET", "/api/v1/me/points"): SIGNED_IN,
+    ("POST", "/api/v1/prizes/{prize_id}/claims"): SIGNED_IN,
+    ("GET", "/api/v1/me/claims"): SIGNED_IN,
+    ("GET", "/api/v1/me/claims/{claim_id}/qr.svg"): SIGNED_IN,
+    ("POST", "/api/v1/admin/prizes"): ORGANIZER,
+    ("PATCH", "/api/v1/admin/prizes/{prize_id}"): ORGANIZER,
+    ("POST", "/api/v1/admin/prizes/{prize_id}/draw/announce"): ORGANIZER,
+    ("POST", "/api/v1/admin/claims/{pickup_code}/hand-over"): ORGANIZER,
+    ("POST", "/api/v1/admin/claims/{pickup_code}/cancel"): ORGANIZER,
     # Staff.
     ("POST", "/api/v1/admin/users"): ADMIN,
     ("POST", "/api/v1/admin/slots"): ORGANIZER,

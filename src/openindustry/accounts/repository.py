@@ -33,6 +33,13 @@ async def user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(User.email == email))
 
 
+async def names(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    query = select(User.id, User.name).where(User.id.in_(user_ids))
+    return {row.id: row.name for row in (await session.execute(query)).all()}
+
+
 async def identities(session: AsyncSession, user_id: int) -> Sequence[Provider]:
     query = select(Identity.provider).where(Identity.user_id == user_id).order_by(Identity.id)
     return (await session.scalars(query)).all()

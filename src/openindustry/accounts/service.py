@@ -6,6 +6,7 @@ import hmac
 import json
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -281,6 +282,11 @@ class AccountsService:
         for companion_id, companion in existing.items():
             if companion_id not in kept:
                 await self.session.delete(companion)
+
+    async def names(self, user_ids: Sequence[int]) -> dict[int, str]:
+        """Profile names of many people in one query (leaderboards); unknown ids are left out."""
+        async with transaction(self.session):
+            return await repo.names(self.session, list(set(user_ids)))
 
     async def booking_profile(self, user_id: int) -> BookingProfile:
         """Consent, birth date, companions and whether ID data is on file: registration's view."""

@@ -5,7 +5,9 @@ from openindustry.catalog import models as catalog_models
 from openindustry.draws import models as draws_models
 from openindustry.kit.db import Base
 from openindustry.notifications import models as notifications_models
+from openindustry.quests import models as quests_models
 from openindustry.registration import models as registration_models
+from openindustry.rewards import models as rewards_models
 
 metadata = Base.metadata
 
@@ -15,5 +17,7 @@ __all__ = [
     "draws_models",
     "metadata",
     "notifications_models",
+    "quests_models",
     "registration_models",
+    "rewards_models",
 ]

@@ -1,0 +1,286 @@
+"""Prizes, claims and prize draws: the part of RewardsService that gives things away.
+
+Each unit of stock, each point and each place under the per-person limit is taken by its own
+conditional UPDATE inside one transaction; any refusal raises, and the rollback undoes the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import IntegrityError
+
+from openindustry.draws.models import DrawKind
+from openindustry.draws.schemas import DrawRead, Entrant
+from openindustry.kit import clock
+from openindustry.kit.tx import transaction
+from openindustry.notifications.schemas import NotificationCreate
+from openindustry.rewards import repository as repo
+from openindustry.rewards import rules
+from openindustry.rewards.errors import (
+    ClaimCancelled,
+    ClaimHandedOver,
+    ClaimLimitReached,
+    ClaimNotFound,
+    DrawOnly,
+    InsufficientPoints,
+    OutOfStock,
+    PrizeNotFound,
+)
+from openindustry.rewards.models import (
+    ClaimHow,
+    ClaimStatus,
+    PointsReason,
+    Prize,
+    PrizeClaim,
+)
+from openindustry.rewards.schemas import ClaimRead, PrizeCreate, PrizeRead, PrizeUpdate
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from openindustry.draws.service import DrawsService
+    from openindustry.notifications.service import NotificationsService
+
+CLAIM_REF = "prize_claim"
+_CODE_TRIES = 5
+
+
+class PrizesMixin:
+    session: AsyncSession
+    draws: DrawsService
+    outbox: NotificationsService
+
+    # The catalog -------------------------------------------------------------------------------
+
+    async def prizes(
+        self, *, only_active: bool = True, limit: int = 50, offset: int = 0
+    ) -> tuple[list[PrizeRead], int]:
+        async with transaction(self.session):
+            rows, total = await repo.prizes(
+                self.session, only_active=only_active, limit=limit, offset=offset
+            )
+            return [_prize(p) for p in rows], total
+
+    async def prize(self, prize_id: int) -> PrizeRead:
+        async with transaction(self.session):
+            return _prize(await self._prize(prize_id))
+
+    async def create_prize(self, data: PrizeCreate) -> PrizeRead:
+        async with transaction(self.session):
+            prize = Prize(**data.model_dump())
+            self.session.add(prize)
+            await self.session.flush()
+            return _prize(prize)
+
+    async def update_prize(self, prize_id: int, data: PrizeUpdate) -> PrizeRead:
+        """Change what is given; a stock given here is the organizer's fresh count, absolute."""
+        async with transaction(self.session):
+            prize = await self._prize(prize_id)
+            for name, value in data.model_dump(exclude_unset=True).items():
+                if value is None and name not in {"price_points", "image_url"}:
+                    continue
+                setattr(prize, name, value)
+            await self.session.flush()
+            return _prize(prize)
+
+    async def _prize(self, prize_id: int) -> Prize:
+        prize = await repo.prize(self.session, prize_id)
+        if prize is None:
+            raise PrizeNotFound("Приз не найден.")
+        return prize
+
+    # Claiming for points -----------------------------------------------------------------------
+
+    async def claim(self, user_id: int, prize_id: int) -> ClaimRead:
+        """Stock, points, limit, ledger line and claim move together; none can be overrun."""
+        async with transaction(self.session):
+            prize = await self._prize(prize_id)
+            if not prize.active:
+                raise PrizeNotFound("Приз не найден.")
+            price = prize.price_points
+            if price is None:
+                raise DrawOnly("Этот приз разыгрывается, его нельзя получить за баллы.")
+            if not await repo.take_stock(self.session, prize.id, 1):
+                raise OutOfStock("Призы закончились.")
+            if not await repo.hold_claim(self.session, prize.id, user_id, prize.per_person_limit):
+                raise ClaimLimitReached(
+                    f"Этот приз можно получить не больше {prize.per_person_limit} раз.",
+                    details={"per_person_limit": prize.per_person_limit},
+                )
+            if not await repo.debit(self.session, user_id, price):
+                raise InsufficientPoints("Недостаточно баллов.", details={"needed": price})
+            claim = await self._new_claim(prize.id, user_id, ClaimHow.POINTS, price)
+            await repo.append_entry(
+                self.session,
+                user_id=user_id,
+                amount=-price,
+                reason=PointsReason.PRIZE,
+                ref_type=CLAIM_REF,
+                ref_id=claim.id,
+                series_id=None,
+                now=claim.created_at,
+            )
+            return _claim(claim, prize)
+
+    async def _new_claim(
+        self, prize_id: int, user_id: int, how: ClaimHow, points: int
+    ) -> PrizeClaim:
+        for _ in range(_CODE_TRIES):
+            claim = PrizeClaim(
+                prize_id=prize_id,
+                user_id=user_id,
+                how=how,
+                status=ClaimStatus.RESERVED,
+                pickup_code=rules.new_pickup_code(),
+                points_spent=points,
+                created_at=clock.now(),
+            )
+            try:
+                # A savepoint: a (vanishingly rare) duplicate code must not abort the use case.
+                async with self.session.begin_nested():
+                    self.session.add(claim)
+            except IntegrityError:
+                continue
+            return claim
+        raise RuntimeError("no free pickup code after several tries")
+
+    async def my_claims(self, user_id: int) -> list[ClaimRead]:
+        async with transaction(self.session):
+            return [_claim(c, p) for c, p in await repo.claims_of(self.session, user_id)]
+
+    async def my_claim(self, user_id: int, claim_id: int) -> ClaimRead:
+        async with transaction(self.session):
+            claim = await repo.claim(self.session, claim_id)
+            # Someone else's claim is "not found": its existence is nobody else's business.
+            if claim is None or claim.user_id != user_id:
+                raise ClaimNotFound("Приз не найден среди ваших.")
+            return _claim(claim, await self._prize(claim.prize_id))
+
+    # The prize desk ----------------------------------------------------------------------------
+
+    async def hand_over(self, pickup_code: str) -> ClaimRead:
+        """Mark a claim handed over by its code; again is a no-op, a cancelled one is refused."""
+        code = rules.normalize_pickup_code(pickup_code)
+        async with transaction(self.session):
+            claim = await self._by_code(code)
+            await repo.move_claim(
+                self.session,
+                claim.id,
+                ClaimStatus.RESERVED,
+                status=ClaimStatus.HANDED_OVER,
+                handed_over_at=clock.now(),
+            )
+            await self.session.refresh(claim)
+            if claim.status is ClaimStatus.CANCELLED:
+                raise ClaimCancelled("Этот приз отменён, выдавать его нельзя.")
+            return _claim(claim, await self._prize(claim.prize_id))
+
+    async def cancel_claim(self, pickup_code: str) -> ClaimRead:
+        """Cancel a reserved claim: the unit goes back to stock, the points back to the person."""
+        code = rules.normalize_pickup_code(pickup_code)
+        async with transaction(self.session):
+            claim = await self._by_code(code)
+            if not await repo.move_claim(
+                self.session, claim.id, ClaimStatus.RESERVED, status=ClaimStatus.CANCELLED
+            ):
+                await self.session.refresh(claim)
+                if claim.status is ClaimStatus.CANCELLED:
+                    return _claim(claim, await self._prize(claim.prize_id))
+                raise ClaimHandedOver("Приз уже выдан, отменить нельзя.")
+            await repo.return_stock(self.session, claim.prize_id, 1)
+            if claim.how is ClaimHow.POINTS:
+                await repo.release_claim(self.session, claim.prize_id, claim.user_id)
+            if claim.points_spent:
+                await repo.append_entry(
+                    self.session,
+                    user_id=claim.user_id,
+                    amount=claim.points_spent,
+                    reason=PointsReason.ADJUSTMENT,
+                    ref_type=CLAIM_REF,
+                    ref_id=claim.id,
+                    series_id=None,
+                    now=clock.now(),
+                )
+                # A refund is not activity: the balance rises, what was earned does not.
+                await repo.credit(self.session, claim.user_id, claim.points_spent, earned=False)
+            await self.session.refresh(claim)
+            return _claim(claim, await self._prize(claim.prize_id))
+
+    async def _by_code(self, code: str) -> PrizeClaim:
+        claim = await repo.claim_by_code(self.session, code) if rules.is_pickup_code(code) else None
+        if claim is None:
+            raise ClaimNotFound("Приз с таким кодом не найден.")
+        return claim
+
+    # Prize draws -------------------------------------------------------------------------------
+
+    async def announce_prize_draw(self, prize_id: int) -> DrawRead:
+        """Publish the draw's commitment before anyone can know who enters."""
+        async with transaction(self.session):
+            await self._prize(prize_id)
+            return await self.draws.ensure(DrawKind.PRIZE, prize_id)
+
+    async def run_prize_draw(
+        self, prize_id: int, entrant_user_ids: Sequence[int], winners: int
+    ) -> DrawRead:
+        """Draw by the committed seed; never more winners than stock, each gets a claim."""
+        async with transaction(self.session):
+            prize = await self._prize(prize_id)
+            entrants = list(dict.fromkeys(entrant_user_ids))
+            seats = max(0, min(winners, prize.stock, len(entrants)))
+            # Units are taken before the draw: a concurrent claim cannot leave a winner without one.
+            if seats and not await repo.take_stock(self.session, prize.id, seats):
+                raise OutOfStock("Призы закончились.")
+            outcome = await self.draws.run(
+                DrawKind.PRIZE, prize.id, [Entrant(user_id=u) for u in entrants], seats
+            )
+            if len(outcome.winners) < seats:
+                await repo.return_stock(self.session, prize.id, seats - len(outcome.winners))
+            messages = []
+            for user_id in outcome.winners:
+                claim = await self._new_claim(prize.id, user_id, ClaimHow.DRAW, 0)
+                messages.append(
+                    NotificationCreate(
+                        user_id=user_id,
+                        kind="prize.won",
+                        payload={
+                            "prize_id": prize.id,
+                            "claim_id": claim.id,
+                            "draw_id": outcome.draw_id,
+                        },
+                        essential=False,
+                    )
+                )
+            await self.outbox.enqueue(messages)
+        return await self.draws.get(outcome.draw_id)
+
+
+def _prize(prize: Prize) -> PrizeRead:
+    return PrizeRead(
+        id=prize.id,
+        title=prize.title,
+        description=prize.description,
+        image_url=prize.image_url,
+        stock=prize.stock,
+        price_points=prize.price_points,
+        draw_only=prize.price_points is None,
+        per_person_limit=prize.per_person_limit,
+        active=prize.active,
+    )
+
+
+def _claim(claim: PrizeClaim, prize: Prize) -> ClaimRead:
+    return ClaimRead(
+        id=claim.id,
+        prize_id=claim.prize_id,
+        prize_title=prize.title,
+        user_id=claim.user_id,
+        status=claim.status,
+        how=claim.how,
+        pickup_code=claim.pickup_code,
+        points_spent=claim.points_spent,
+        created_at=claim.created_at,
+        handed_over_at=claim.handed_over_at,
+    )
