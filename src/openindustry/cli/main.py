@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openindustry.accounts.models import Role
 from openindustry.accounts.schemas import StaffCreate, UserRead
 from openindustry.accounts.service import AccountsService
-from openindustry.catalog.service import CatalogService
 from openindustry.config import Settings
 from openindustry.db import migrate as migrations
 from openindustry.demo import load_demo
@@ -64,14 +63,12 @@ def demo() -> None:
     migrations.upgrade(settings.database_url)
 
     async def load(session: AsyncSession) -> str:
-        summary = await load_demo(
-            CatalogService(session, settings.tz), now=clock.now(), tz=settings.tz
-        )
+        summary = await load_demo(session, settings, now=clock.now())
         if not summary.created:
             return "The catalog already has data; the demo was not loaded again."
         return (
             f"Demo loaded: {summary.enterprises} enterprises, {summary.programs} programs, "
-            f"{summary.slots} slots."
+            f"{summary.slots} slots, the December quiz and prizes."
         )
 
     typer.echo(_run_with_session(settings, load))

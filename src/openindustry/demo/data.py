@@ -787,3 +787,37 @@ NOVEMBER_SERIES = SeriesSpec(
 )
 
 SERIES: tuple[SeriesSpec, ...] = (DECEMBER_SERIES, NOVEMBER_SERIES)
+
+
+@dataclass(frozen=True)
+class PrizeSpec:
+    title: str
+    description: str
+    stock: int
+    price_points: int | None  # None: won only in a draw
+    per_person_limit: int = 1
+
+
+# The seed's prizes for activity; the smart speakers go to a draw among the quiz's best.
+PRIZES: tuple[PrizeSpec, ...] = (
+    PrizeSpec(
+        "Умная колонка с голосовым помощником",
+        "Разыгрывается среди ответивших верно хотя бы на 10 вопросов декабрьской викторины.",
+        3,
+        None,
+    ),
+    PrizeSpec(
+        "Портативное зарядное устройство",
+        "Фирменный пауэрбанк проекта «Открой#Моспром» — чтобы телефон не сел на экскурсии.",
+        20,
+        300,
+    ),
+    PrizeSpec("Термос", "Фирменный термос для зимних экскурсий.", 30, 200),
+    PrizeSpec("Шопер", "Холщовая сумка с символикой проекта.", 50, 100),
+    PrizeSpec(
+        "Книга о промышленности Москвы",
+        "Иллюстрированная книга об истории столичных заводов и фабрик.",
+        25,
+        150,
+    ),
+)
