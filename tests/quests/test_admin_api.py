@@ -83,3 +83,31 @@ async def test_prize_draw_among_passers(
     assert drawn.status_code == 200, drawn.text
     assert drawn.json()["entrants_count"] == 1
     assert len(drawn.json()["winners"]) == 1
+
+
+async def test_prize_draw_among_a_leaderboards_top(
+    participant: MakeParticipant, make_quiz: MakeTask, token_for: TokenFor
+) -> None:
+    quiz = await make_quiz(time_limit_seconds=None)
+    people = [await participant() for _ in range(3)]
+    for person in people[:2]:  # two of three earn points; the third is not on the board
+        await person.post(
+            f"/api/v1/tasks/{quiz.id}/attempts", json={"answers": right_answers(quiz, 0)}
+        )
+    staff = {"Authorization": f"Bearer {await token_for(Role.ORGANIZER)}"}
+    client = people[0].client
+    prize = (
+        await client.post(
+            "/api/v1/admin/prizes", json={"title": "Колонка", "stock": 1}, headers=staff
+        )
+    ).json()
+    both = {"leaderboard_top": 10, "task_id": quiz.id, "winners": 1}
+    refused = await client.post(
+        f"/api/v1/admin/prizes/{prize['id']}/draw", json=both, headers=staff
+    )
+    assert refused.status_code == 422
+    body = {"leaderboard_top": 10, "winners": 1}
+    drawn = await client.post(f"/api/v1/admin/prizes/{prize['id']}/draw", json=body, headers=staff)
+    assert drawn.status_code == 200, drawn.text
+    assert drawn.json()["entrants_count"] == 2
+    assert len(drawn.json()["winners"]) == 1

@@ -219,8 +219,18 @@ class ReferralAccept(BaseModel):
 
 
 class PrizeDrawRequest(BaseModel):
+    """Who enters: a quiz's passers (optionally with a higher score), or a leaderboard's top N."""
+
     model_config = ConfigDict(extra="forbid")
 
-    task_id: DbId
+    task_id: DbId | None = None
     min_score: Annotated[int, Field(ge=0, le=MAX_QUESTIONS)] | None = None
+    leaderboard_top: Annotated[int, Field(ge=1, le=100)] | None = None
+    series_id: DbId | None = None
     winners: Annotated[int, Field(ge=1, le=10_000)]
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> PrizeDrawRequest:
+        if (self.task_id is None) == (self.leaderboard_top is None):
+            raise ValueError("give either task_id (quiz passers) or leaderboard_top")
+        return self

@@ -151,9 +151,15 @@ class QuestsService(QuizMixin, SocialMixin):
             )
 
     async def draw_prize(self, prize_id: int, data: PrizeDrawRequest) -> DrawRead:
-        """Draw a prize among the quiz's passers, by the fair commit–reveal machinery."""
+        """Draw a prize among a quiz's passers or a leaderboard's top, by the fair machinery."""
         async with transaction(self.session):
-            entrants = await self.quiz_passers(data.task_id, data.min_score)
+            if data.task_id is not None:
+                entrants = await self.quiz_passers(data.task_id, data.min_score)
+            else:
+                board = await self.rewards.leaderboard(
+                    series_id=data.series_id, limit=data.leaderboard_top or 1
+                )
+                entrants = [item.user_id for item in board.items]
             return await self.rewards.run_prize_draw(prize_id, entrants, data.winners)
 
     # Organizers ---------------------------------------------------------------------------------
