@@ -314,3 +314,28 @@ async def test_completed_tasks_open_registration(
     registration, created = await service.register(me["id"], slot.id, RegistrationCreate())
     assert created
     assert registration.status == "confirmed"
+
+
+async def test_id_data_is_kept_until_some_days_after_the_secure_visit(
+    participant: MakeParticipant, open_slot: MakeSlot, session: AsyncSession, settings: Settings
+) -> None:
+    from openindustry.accounts.service import AccountsService
+
+    secure = await factories.enterprise(session, requires_id_document=True)
+    slot = await open_slot(10, enterprise_id=secure.id, starts_in=timedelta(days=60))
+    person = await participant()
+    await person.put(
+        "/api/v1/me/id-document",
+        json={"document_type": "passport_rf", "number": "4510 123456", "full_name": "Иван"},
+    )
+    assert (await person.register(slot.id)).status_code == 201
+    me = (await person.get("/api/v1/me")).json()
+    delete_after = datetime.fromisoformat(me["id_document"]["delete_after"])
+    expected = slot.ends_at + timedelta(days=settings.id_data_retention_days)
+    assert abs(delete_after - expected) < timedelta(seconds=1)
+
+    accounts = AccountsService(session, settings)
+    with time_machine.travel(slot.starts_at, tick=False):  # still needed on the day
+        assert (await accounts.purge())["id_documents"] == 0
+    with time_machine.travel(expected + timedelta(minutes=1), tick=False):
+        assert (await accounts.purge())["id_documents"] == 1

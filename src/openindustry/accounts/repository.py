@@ -151,3 +151,11 @@ async def purge(session: AsyncSession, now: datetime, codes_before: datetime) ->
         "tokens": tokens.rowcount,  # type: ignore[attr-defined]
         "email_codes": codes.rowcount,  # type: ignore[attr-defined]
     }
+
+
+async def extend_id_document(session: AsyncSession, user_id: int, until: datetime) -> None:
+    await session.execute(
+        update(IdDocument)
+        .where(IdDocument.user_id == user_id, IdDocument.delete_after < until)
+        .values(delete_after=until)
+    )

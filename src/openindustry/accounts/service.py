@@ -7,7 +7,7 @@ import json
 import logging
 import secrets
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -346,6 +346,12 @@ class AccountsService:
             document.delete_after = delete_after
             await self.session.flush()
             return await self._read(user)
+
+    async def keep_id_document_for(self, user_id: int, slot_ends_at: datetime) -> None:
+        """Keep ID data until the retention period after this slot (never shorten it)."""
+        until = slot_ends_at + timedelta(days=self.settings.id_data_retention_days)
+        async with transaction(self.session):
+            await repo.extend_id_document(self.session, user_id, until)
 
     async def delete_id_document(self, user_id: int) -> None:
         async with transaction(self.session):

@@ -177,6 +177,9 @@ class RegistrationService:
         )
         self.session.add(registration)
         await self.session.flush()
+        if slot.requirements.id_document:
+            # The security desk needs the ID data until the visit; it goes some days after.
+            await self.accounts.keep_id_document_for(user_id, slot.ends_at)
         await self._tell(registration, f"registration.{status.value}")
         return registration
 
