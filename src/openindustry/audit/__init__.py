@@ -1,0 +1,1 @@
+"""Audit: the log of every change made by organizers and hosts."""

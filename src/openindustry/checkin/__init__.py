@@ -1,0 +1,1 @@
+"""Check-in at the gate: ticket validation, offline sync, guest lists and exports."""

@@ -1,0 +1,1 @@
+"""Statistics: read-only aggregates for dashboards and public counters."""
