@@ -84,6 +84,20 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/admin/users"): ADMIN,
     ("POST", "/api/v1/admin/slots"): ORGANIZER,
     ("PATCH", "/api/v1/admin/slots/{slot_id}"): ORGANIZER,
+    # Check-in and guest lists: hosts (for their own enterprises' slots only — the per-enterprise
+    # scoping is tested in tests/checkin/test_host_scoping.py) and organizers.
+    ("POST", "/api/v1/checkin"): HOST,
+    ("POST", "/api/v1/checkin/sync"): HOST,
+    ("GET", "/api/v1/admin/slots/{slot_id}/guests"): HOST,
+    ("GET", "/api/v1/admin/slots/{slot_id}/guests.csv"): HOST,
+    ("GET", "/api/v1/admin/slots/{slot_id}/guests.xlsx"): HOST,
+    ("GET", "/api/v1/admin/slots/{slot_id}/checkin-kit"): HOST,
+    ("GET", "/api/v1/admin/audit"): ORGANIZER,
+    # Statistics: public counters are open; the dashboard, its tables and charts are organizers'.
+    ("GET", "/api/v1/stats/public"): PUBLIC,
+    ("GET", "/api/v1/admin/stats"): ORGANIZER,
+    ("GET", "/api/v1/admin/stats/{table}.csv"): ORGANIZER,
+    ("GET", "/api/v1/admin/stats/charts/{chart}.svg"): ORGANIZER,
     # Pages.
     ("GET", "/"): PUBLIC,
     ("GET", "/catalog"): PUBLIC,
@@ -123,6 +137,23 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/me/tickets/{registration_id}/cancel"): SIGNED_IN,
     ("POST", "/me/tickets/{registration_id}/accept"): SIGNED_IN,
     ("GET", "/draws/{draw_id}"): PUBLIC,
+    # Tasks, points, prizes (tests/web/test_quest_pages.py, test_reward_pages.py): lists are
+    # public, doing anything needs a session (strangers are sent to sign in).
+    ("GET", "/tasks"): PUBLIC,
+    ("GET", "/tasks/{task_id}"): PUBLIC,
+    ("POST", "/tasks/{task_id}/start"): SIGNED_IN,
+    ("GET", "/tasks/{task_id}/play"): SIGNED_IN,
+    ("POST", "/tasks/{task_id}/submit"): SIGNED_IN,
+    ("GET", "/tasks/{task_id}/result"): SIGNED_IN,
+    ("POST", "/tasks/{task_id}/code"): SIGNED_IN,
+    ("POST", "/tasks/{task_id}/feedback"): SIGNED_IN,
+    ("POST", "/tasks/{task_id}/referral"): SIGNED_IN,
+    ("GET", "/me/points"): SIGNED_IN,
+    ("GET", "/leaderboard"): PUBLIC,
+    ("GET", "/prizes"): PUBLIC,
+    ("GET", "/prizes/{prize_id}/claim"): SIGNED_IN,
+    ("POST", "/prizes/{prize_id}/claim"): SIGNED_IN,
+    ("GET", "/me/prizes"): SIGNED_IN,
     ("GET", "/backoffice"): HOST,
 }
 

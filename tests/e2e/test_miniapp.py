@@ -139,7 +139,7 @@ def test_the_catalog_works_without_javascript(
         page.goto("/catalog")
         total = page.locator(".slot-card").count()
         assert total > 0
-        page.locator("summary").click()  # <details> opens natively
+        page.locator("main summary").click()  # <details> opens natively
         industry = _choose_industry(page)
         page.select_option("#industry", industry)
         page.wait_for_timeout(300)
@@ -151,7 +151,7 @@ def test_the_catalog_works_without_javascript(
         page.screenshot(path=screenshots / "catalog-no-js.png", full_page=True)
 
         expect(page.locator("summary .count")).to_have_text("1")  # the active filter is counted
-        page.locator("summary").click()
+        page.locator("main summary").click()
         page.fill("#date_from", "2030-12-20")
         page.fill("#date_to", "2030-12-10")
         with page.expect_navigation():

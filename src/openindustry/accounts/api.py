@@ -160,4 +160,4 @@ async def delete_id_document(accounts: Accounts, caller: CurrentUser) -> Respons
     "/admin/users", status_code=status.HTTP_201_CREATED, summary="Admin: create or update staff"
 )
 async def create_staff(body: StaffCreate, accounts: Accounts, _admin: Admin) -> UserRead:
-    return await accounts.create_staff(body)
+    return await accounts.create_staff(body, actor_id=_admin.user_id)

@@ -51,6 +51,7 @@ from openindustry.accounts.schemas import (
     UserRead,
     UserUpdate,
 )
+from openindustry.audit.service import AuditService
 from openindustry.catalog.service import CatalogService
 from openindustry.config import Settings
 from openindustry.kit import clock, crypto
@@ -375,7 +376,7 @@ class AccountsService:
 
     # Staff -------------------------------------------------------------------------------------
 
-    async def create_staff(self, data: StaffCreate) -> UserRead:
+    async def create_staff(self, data: StaffCreate, *, actor_id: int | None = None) -> UserRead:
         """Create (or update) a staff account that signs in with its e-mail code."""
         email = self._valid_email(data.email)
         async with transaction(self.session):
@@ -383,6 +384,7 @@ class AccountsService:
             for enterprise_id in data.enterprise_ids:
                 await catalog.enterprise(enterprise_id)
             user = await repo.user_by_email(self.session, email)
+            before = await self._staff_fields(user) if user else None
             if user is None:
                 user = User(name=data.name or email.split("@")[0], email=email)
                 self.session.add(user)
@@ -393,7 +395,23 @@ class AccountsService:
                 user.name = data.name
             await repo.set_enterprises(self.session, user.id, data.enterprise_ids)
             await self.session.flush()
+            await AuditService(self.session, self.settings.tz).record(
+                actor_id,
+                "staff.updated" if before else "staff.created",
+                subject_type="user",
+                subject_id=user.id,
+                before=before,
+                after=await self._staff_fields(user),
+            )
             return await self._read(user)
+
+    async def _staff_fields(self, user: User) -> dict[str, object]:
+        return {
+            "email": user.email,
+            "name": user.name,
+            "role": user.role,
+            "enterprise_ids": sorted(await repo.enterprise_ids(self.session, user.id)),
+        }
 
     async def issue_token(self, email: str) -> AuthResult:
         """A bearer token for scripts, for an existing account."""

@@ -103,4 +103,4 @@ async def get_slot(slot_id: PathId, catalog: Catalog) -> SlotRead:
     "/admin/slots", status_code=status.HTTP_201_CREATED, summary="Organizer: schedule a slot"
 )
 async def create_slot(body: SlotCreate, catalog: Catalog, _organizer: Organizer) -> SlotRead:
-    return await catalog.create_slot(body)
+    return await catalog.create_slot(body, actor_id=_organizer.user_id)

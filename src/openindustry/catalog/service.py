@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openindustry.audit.service import AuditService
 from openindustry.catalog import repository as repo
 from openindustry.catalog import rules
 from openindustry.catalog.errors import (
@@ -208,7 +209,7 @@ class CatalogService:
             await self.session.flush()
             return SeriesRead.model_validate(series)
 
-    async def create_slot(self, data: SlotCreate) -> SlotRead:
+    async def create_slot(self, data: SlotCreate, *, actor_id: int | None = None) -> SlotRead:
         """Schedule a program; the window comes from the series unless the slot overrides it."""
         if data.ends_at <= data.starts_at:
             raise InvalidTimeRange("Окончание должно быть позже начала.")
@@ -237,7 +238,15 @@ class CatalogService:
             )
             self.session.add(slot)
             await self.session.flush()
-            return await self.slot(slot.id)
+            created = await self.slot(slot.id)
+            await AuditService(self.session, self.tz).record(
+                actor_id,
+                "slot.created",
+                subject_type="slot",
+                subject_id=slot.id,
+                after=audit_fields(created),
+            )
+            return created
 
     async def _insert_unique(self, row: object, taken: SlugTaken) -> None:
         # The unique constraint decides, so two organizers saving the same slug at once get a
@@ -403,3 +412,24 @@ def _program_read(program: Program, enterprise: Enterprise, industry: Industry) 
         audience_tags=list(program.audience_tags or []),
         accessibility_notes=program.accessibility_notes,
     )
+
+
+AUDITED_SLOT_FIELDS = frozenset(
+    {
+        "program_id",
+        "series_id",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "meeting_point",
+        "status",
+        "required_tasks",
+    }
+)
+
+
+def audit_fields(slot: SlotRead) -> dict[str, object]:
+    """The slot fields an organizer changes, for the audit log."""
+    fields = slot.model_dump(include=set(AUDITED_SLOT_FIELDS))
+    fields["registration"] = slot.registration.model_dump(include={"mode", "opens_at", "closes_at"})
+    return fields

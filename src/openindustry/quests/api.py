@@ -95,14 +95,14 @@ async def accept_referral(
     "/admin/tasks", status_code=status.HTTP_201_CREATED, summary="Organizer: create a task"
 )
 async def create_task(body: TaskCreate, quests: Quests, _organizer: Organizer) -> TaskAdminRead:
-    return await quests.create_task(body)
+    return await quests.create_task(body, actor_id=_organizer.user_id)
 
 
 @router.patch("/admin/tasks/{task_id}", summary="Organizer: change a task")
 async def update_task(
     task_id: PathId, body: TaskUpdate, quests: Quests, _organizer: Organizer
 ) -> TaskAdminRead:
-    return await quests.update_task(task_id, body)
+    return await quests.update_task(task_id, body, actor_id=_organizer.user_id)
 
 
 @router.post(

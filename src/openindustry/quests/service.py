@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openindustry.audit.service import AuditService, changed
 from openindustry.catalog.schemas import Page
 from openindustry.catalog.service import CatalogService
 from openindustry.config import Settings
@@ -164,7 +165,7 @@ class QuestsService(QuizMixin, SocialMixin):
 
     # Organizers ---------------------------------------------------------------------------------
 
-    async def create_task(self, data: TaskCreate) -> TaskAdminRead:
+    async def create_task(self, data: TaskCreate, *, actor_id: int | None = None) -> TaskAdminRead:
         async with transaction(self.session):
             await self._check_series(data.series_id)
             fields = data.model_dump(exclude={"questions"})
@@ -181,9 +182,19 @@ class QuestsService(QuizMixin, SocialMixin):
                 await repo.replace_questions(
                     self.session, task.id, [q.model_dump() for q in data.questions]
                 )
-            return await self._admin_read(task)
+            read = await self._admin_read(task)
+            await AuditService(self.session).record(
+                actor_id,
+                "task.created",
+                subject_type="task",
+                subject_id=task.id,
+                after=_audit_fields(read),
+            )
+            return read
 
-    async def update_task(self, task_id: int, data: TaskUpdate) -> TaskAdminRead:
+    async def update_task(
+        self, task_id: int, data: TaskUpdate, *, actor_id: int | None = None
+    ) -> TaskAdminRead:
         """Change a task; its questions only until someone has tried the quiz."""
         async with transaction(self.session):
             task = await self._task(task_id)
@@ -218,7 +229,17 @@ class QuestsService(QuizMixin, SocialMixin):
                     self.session, task.id, [q.model_dump() for q in merged.questions]
                 )
             await self.session.flush()
-            return await self._admin_read(task)
+            read = await self._admin_read(task)
+            was, now = changed(_audit_fields(current), _audit_fields(read))
+            await AuditService(self.session).record(
+                actor_id,
+                "task.updated",
+                subject_type="task",
+                subject_id=task.id,
+                before=was,
+                after=now,
+            )
+            return read
 
     async def admin_task(self, task_id: int) -> TaskAdminRead:
         async with transaction(self.session):
@@ -277,3 +298,10 @@ def _missing(*fields: str) -> InvalidAnswers:
         code="invalid_attempt",
         details={"missing": list(fields)},
     )
+
+
+def _audit_fields(task: TaskAdminRead) -> dict[str, Any]:
+    # The code word is the answer to the task: never in the log.
+    fields = task.model_dump(exclude={"id", "code_word", "questions", "progress", "availability"})
+    fields["code_word_set"] = task.code_word is not None
+    return fields

@@ -135,4 +135,4 @@ async def ticket_calendar(
 async def change_slot(
     slot_id: PathId, body: SlotUpdate, registrations: Registrations, _organizer: Organizer
 ) -> SlotRead:
-    return await registrations.change_slot(slot_id, body)
+    return await registrations.change_slot(slot_id, body, actor_id=_organizer.user_id)

@@ -157,3 +157,43 @@ async def attended(session: AsyncSession, user_id: int, slot_id: int) -> bool:
         Registration.attended_at.is_not(None),
     )
     return await session.scalar(query.limit(1)) is not None
+
+
+async def mark_attended(session: AsyncSession, registration_id: int, at: datetime) -> bool:
+    """Set the check-in time once: only a confirmed registration not yet checked in changes, so
+    two gates scanning the same ticket at once record one time (the row count decides)."""
+    result = await session.execute(
+        update(Registration)
+        .where(
+            Registration.id == registration_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.attended_at.is_(None),
+        )
+        .values(attended_at=at, no_show=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def of_slot_all(session: AsyncSession, slot_id: int) -> Sequence[Registration]:
+    query = select(Registration).where(Registration.slot_id == slot_id).order_by(Registration.id)
+    return (await session.scalars(query)).all()
+
+
+async def mark_no_shows(session: AsyncSession, ended_before: datetime) -> int:
+    """Confirmed, never checked-in parties of ended slots where check-in was used become
+    no-shows: one UPDATE, so repeated sweeps change nothing twice."""
+    checked_slots = (
+        select(Registration.slot_id).where(Registration.attended_at.is_not(None)).distinct()
+    )
+    result = await session.execute(
+        update(Registration)
+        .where(
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.attended_at.is_(None),
+            Registration.no_show.is_(False),
+            Registration.slot_ends_at <= ended_before,
+            Registration.slot_id.in_(checked_slots),
+        )
+        .values(no_show=True)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.accounts.schemas import BookingProfile
 from openindustry.accounts.service import AccountsService
+from openindustry.audit.service import AuditService, changed
 from openindustry.catalog.models import SlotStatus
 from openindustry.catalog.rules import RegistrationState
 from openindustry.catalog.schemas import SlotRead, SlotUpdate
-from openindustry.catalog.service import CatalogService
+from openindustry.catalog.service import CatalogService, audit_fields
 from openindustry.config import Settings
 from openindustry.draws.models import DrawKind, DrawStatus
 from openindustry.draws.schemas import Entrant
@@ -57,6 +58,8 @@ from openindustry.registration.schemas import PartyMember, RegistrationCreate, R
 from openindustry.registration.tickets import TicketClaims, TicketKeys, sign_ticket
 
 S = RegistrationStatus
+# How long after a slot ends a party may still be checked in before it counts as a no-show.
+NO_SHOW_GRACE = timedelta(hours=2)
 log = logging.getLogger(__name__)
 
 
@@ -304,9 +307,12 @@ class RegistrationService:
 
     # Organizers --------------------------------------------------------------------------------
 
-    async def change_slot(self, slot_id: int, data: SlotUpdate) -> SlotRead:
+    async def change_slot(
+        self, slot_id: int, data: SlotUpdate, *, actor_id: int | None = None
+    ) -> SlotRead:
         """An organizer's change: capacity moves the waitlist, cancellation cancels everyone."""
         async with transaction(self.session):
+            before = await self.catalog.slot(slot_id)
             if data.capacity is not None:
                 await self.catalog.set_capacity(slot_id, data.capacity)
             slot = await self.catalog.update_slot(slot_id, data)
@@ -315,7 +321,20 @@ class RegistrationService:
                 await self._cancel_everyone(slot_id)
             else:
                 await self._seat_waiting(slot_id)
-            return await self.catalog.slot(slot_id)
+            after = await self.catalog.slot(slot_id)
+            was, now = changed(audit_fields(before), audit_fields(after))
+            cancelled = (
+                after.status is SlotStatus.CANCELLED and before.status is not SlotStatus.CANCELLED
+            )
+            await AuditService(self.session, self.settings.tz).record(
+                actor_id,
+                "slot.cancelled" if cancelled else "slot.updated",
+                subject_type="slot",
+                subject_id=slot_id,
+                before=was,
+                after=now,
+            )
+            return after
 
     async def _cancel_everyone(self, slot_id: int) -> None:
         now = clock.now()
@@ -453,6 +472,30 @@ class RegistrationService:
                 await self._tell(
                     registration, "registration.lottery_won" if won else "registration.lottery_lost"
                 )
+
+    # Check-in (the checkin domain calls these) --------------------------------------------------
+
+    async def registration(self, registration_id: int) -> Registration | None:
+        """Any registration by id, for staff: the caller decides who may see it."""
+        async with transaction(self.session):
+            return await repo.by_id(self.session, registration_id)
+
+    async def slot_registrations(self, slot_id: int) -> list[Registration]:
+        """Every registration of a slot, oldest first (guest lists, revocation lists)."""
+        async with transaction(self.session):
+            return list(await repo.of_slot_all(self.session, slot_id))
+
+    async def mark_attended(self, registration_id: int, at: datetime) -> bool:
+        """Record the check-in once; False if it was already recorded (or is not confirmed)."""
+        async with transaction(self.session):
+            return await repo.mark_attended(self.session, registration_id, at)
+
+    async def mark_no_shows(self, now: datetime) -> int:
+        """After a slot ends (plus a grace period), its confirmed parties never checked in are
+        no-shows — only on slots where check-in was used at all, so a host who never scanned
+        does not turn every guest into a no-show. Returns how many were marked."""
+        async with transaction(self.session):
+            return await repo.mark_no_shows(self.session, now - NO_SHOW_GRACE)
 
     # Reading -----------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from openindustry.config import Settings
+from openindustry.kit import clock
 from openindustry.kit.errors import AppError
 from openindustry.registration.service import RegistrationService
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 class SweepReport:
     offers_expired: int
     lotteries_drawn: int
+    no_shows: int = 0
 
 
 async def sweep(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> SweepReport:
@@ -30,7 +32,8 @@ async def sweep(sessionmaker: async_sessionmaker[AsyncSession], settings: Settin
         service = RegistrationService(session, settings)
         expired = await service.expire_offers()
         drawn = await service.draw_closed_lotteries()
-    return SweepReport(expired, len(drawn))
+        no_shows = await service.mark_no_shows(clock.now())
+    return SweepReport(expired, len(drawn), no_shows)
 
 
 async def sweep_forever(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> None:
@@ -38,7 +41,7 @@ async def sweep_forever(sessionmaker: async_sessionmaker[AsyncSession], settings
     while True:
         try:
             report = await sweep(sessionmaker, settings)
-            if report.offers_expired or report.lotteries_drawn:
+            if report.offers_expired or report.lotteries_drawn or report.no_shows:
                 log.info("sweep: %s", report)
         except (AppError, OSError, ConnectionError) as exc:
             log.warning("sweep round failed: %s", type(exc).__name__)

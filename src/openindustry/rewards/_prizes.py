@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 
+from openindustry.audit.service import AuditService, changed
 from openindustry.draws.models import DrawKind
 from openindustry.draws.schemas import DrawRead, Entrant
 from openindustry.kit import clock
@@ -67,23 +68,44 @@ class PrizesMixin:
         async with transaction(self.session):
             return _prize(await self._prize(prize_id))
 
-    async def create_prize(self, data: PrizeCreate) -> PrizeRead:
+    async def create_prize(self, data: PrizeCreate, *, actor_id: int | None = None) -> PrizeRead:
         async with transaction(self.session):
             prize = Prize(**data.model_dump())
             self.session.add(prize)
             await self.session.flush()
-            return _prize(prize)
+            read = _prize(prize)
+            await AuditService(self.session).record(
+                actor_id,
+                "prize.created",
+                subject_type="prize",
+                subject_id=prize.id,
+                after=read.model_dump(exclude={"id"}),
+            )
+            return read
 
-    async def update_prize(self, prize_id: int, data: PrizeUpdate) -> PrizeRead:
+    async def update_prize(
+        self, prize_id: int, data: PrizeUpdate, *, actor_id: int | None = None
+    ) -> PrizeRead:
         """Change what is given; a stock given here is the organizer's fresh count, absolute."""
         async with transaction(self.session):
             prize = await self._prize(prize_id)
+            before = _prize(prize).model_dump(exclude={"id"})
             for name, value in data.model_dump(exclude_unset=True).items():
                 if value is None and name not in {"price_points", "image_url"}:
                     continue
                 setattr(prize, name, value)
             await self.session.flush()
-            return _prize(prize)
+            read = _prize(prize)
+            was, now = changed(before, read.model_dump(exclude={"id"}))
+            await AuditService(self.session).record(
+                actor_id,
+                "prize.updated",
+                subject_type="prize",
+                subject_id=prize.id,
+                before=was,
+                after=now,
+            )
+            return read
 
     async def _prize(self, prize_id: int) -> Prize:
         prize = await repo.prize(self.session, prize_id)
@@ -160,12 +182,12 @@ class PrizesMixin:
 
     # The prize desk ----------------------------------------------------------------------------
 
-    async def hand_over(self, pickup_code: str) -> ClaimRead:
+    async def hand_over(self, pickup_code: str, *, actor_id: int | None = None) -> ClaimRead:
         """Mark a claim handed over by its code; again is a no-op, a cancelled one is refused."""
         code = rules.normalize_pickup_code(pickup_code)
         async with transaction(self.session):
             claim = await self._by_code(code)
-            await repo.move_claim(
+            moved = await repo.move_claim(
                 self.session,
                 claim.id,
                 ClaimStatus.RESERVED,
@@ -175,9 +197,19 @@ class PrizesMixin:
             await self.session.refresh(claim)
             if claim.status is ClaimStatus.CANCELLED:
                 raise ClaimCancelled("Этот приз отменён, выдавать его нельзя.")
+            if moved:
+                # Only the real change is logged; a repeated hand-over changes nothing.
+                await AuditService(self.session).record(
+                    actor_id,
+                    "claim.handed_over",
+                    subject_type="claim",
+                    subject_id=claim.id,
+                    before={"status": ClaimStatus.RESERVED},
+                    after={"status": claim.status, "handed_over_at": claim.handed_over_at},
+                )
             return _claim(claim, await self._prize(claim.prize_id))
 
-    async def cancel_claim(self, pickup_code: str) -> ClaimRead:
+    async def cancel_claim(self, pickup_code: str, *, actor_id: int | None = None) -> ClaimRead:
         """Cancel a reserved claim: the unit goes back to stock, the points back to the person."""
         code = rules.normalize_pickup_code(pickup_code)
         async with transaction(self.session):
@@ -206,6 +238,14 @@ class PrizesMixin:
                 # A refund is not activity: the balance rises, what was earned does not.
                 await repo.credit(self.session, claim.user_id, claim.points_spent, earned=False)
             await self.session.refresh(claim)
+            await AuditService(self.session).record(
+                actor_id,
+                "claim.cancelled",
+                subject_type="claim",
+                subject_id=claim.id,
+                before={"status": ClaimStatus.RESERVED},
+                after={"status": claim.status, "points_refunded": claim.points_spent},
+            )
             return _claim(claim, await self._prize(claim.prize_id))
 
     async def _by_code(self, code: str) -> PrizeClaim:

@@ -94,14 +94,14 @@ async def claim_qr(claim_id: PathId, rewards: Rewards, caller: CurrentUser) -> R
 
 @router.post("/admin/prizes", status_code=status.HTTP_201_CREATED, summary="Organizer: add a prize")
 async def create_prize(body: PrizeCreate, rewards: Rewards, _organizer: Organizer) -> PrizeRead:
-    return await rewards.create_prize(body)
+    return await rewards.create_prize(body, actor_id=_organizer.user_id)
 
 
 @router.patch("/admin/prizes/{prize_id}", summary="Organizer: change stock, price, activity")
 async def update_prize(
     prize_id: PathId, body: PrizeUpdate, rewards: Rewards, _organizer: Organizer
 ) -> PrizeRead:
-    return await rewards.update_prize(prize_id, body)
+    return await rewards.update_prize(prize_id, body, actor_id=_organizer.user_id)
 
 
 @router.post(
@@ -117,7 +117,7 @@ async def announce_draw(prize_id: PathId, rewards: Rewards, _organizer: Organize
     summary="Organizer: mark a prize handed over by its pickup code (idempotent)",
 )
 async def hand_over(pickup_code: PickupCode, rewards: Rewards, _organizer: Organizer) -> ClaimRead:
-    return await rewards.hand_over(pickup_code)
+    return await rewards.hand_over(pickup_code, actor_id=_organizer.user_id)
 
 
 @router.post(
@@ -127,4 +127,4 @@ async def hand_over(pickup_code: PickupCode, rewards: Rewards, _organizer: Organ
 async def cancel_claim(
     pickup_code: PickupCode, rewards: Rewards, _organizer: Organizer
 ) -> ClaimRead:
-    return await rewards.cancel_claim(pickup_code)
+    return await rewards.cancel_claim(pickup_code, actor_id=_organizer.user_id)

@@ -40,6 +40,11 @@ FLASH_KEYS = frozenset(
         "registration_applied",
         "registration_cancelled",
         "offer_accepted",
+        "code_word_right",
+        "code_word_wrong",
+        "feedback_sent",
+        "referral_accepted",
+        "prize_claimed",
     }
 )
 _DEV_CODE = re.compile(r"dev_code:([0-9]{6})")

@@ -16,6 +16,8 @@ from openindustry.kit.auth import optional_principal
 from openindustry.kit.types import PathId
 from openindustry.web.backoffice.pages import router as backoffice_router
 from openindustry.web.miniapp.profile import router as profile_router
+from openindustry.web.miniapp.quests import router as quests_router
+from openindustry.web.miniapp.rewards import router as rewards_router
 from openindustry.web.miniapp.signin import router as signin_router
 from openindustry.web.miniapp.tickets import router as tickets_router
 from openindustry.web.render import Renderer, get_renderer
@@ -114,4 +116,6 @@ async def program_page(
 router.include_router(signin_router)
 router.include_router(profile_router)
 router.include_router(tickets_router)
+router.include_router(quests_router)
+router.include_router(rewards_router)
 router.include_router(backoffice_router)

@@ -28,6 +28,8 @@ from openindustry.kit import clock
 from openindustry.kit.auth import MaybeUser, Principal
 from openindustry.kit.errors import AppError, ErrorKind
 from openindustry.kit.types import PathId
+from openindustry.quests.api import Quests
+from openindustry.quests.schemas import TaskRead
 from openindustry.registration.api import Registrations
 from openindustry.registration.models import ACTIVE, HOLDING_SEATS, RegistrationStatus
 from openindustry.registration.schemas import RegistrationCreate, RegistrationRead
@@ -77,6 +79,7 @@ async def _slot_context(
     accounts: Accounts,
     registrations: Registrations,
     user: Principal | None,
+    quests: Quests,
 ) -> dict[str, Any]:
     slot = await catalog.slot(slot_id)
     context: dict[str, Any] = {
@@ -92,7 +95,13 @@ async def _slot_context(
         "refusal": None,
         "form_key": _form_key(),
         "here": f"/slots/{slot.id}",
+        "missing_tasks": [],
     }
+    if slot.required_tasks:
+        done = await quests.completed(user.user_id, slot.required_tasks) if user else set()
+        context["missing_tasks"] = await _tasks(
+            quests, [t for t in slot.required_tasks if t not in done], user
+        )
     if user is None:
         return context
     me = await accounts.me(user.user_id)
@@ -108,6 +117,17 @@ async def _slot_context(
         companions=[{"companion": c, "age": age_on(c.birth_date, day)} for c in me.companions],
     )
     return context
+
+
+async def _tasks(quests: Quests, task_ids: list[int], user: Principal | None) -> list[TaskRead]:
+    """The tasks that open registration and are not done yet (an unknown id is skipped)."""
+    found = []
+    for task_id in task_ids:
+        try:
+            found.append(await quests.task(task_id, user.user_id if user else None))
+        except AppError:
+            continue
+    return found
 
 
 def _refusal(exc: AppError, request: Request) -> dict[str, Any]:
@@ -130,8 +150,9 @@ async def slot_page(
     registrations: Registrations,
     pages: Pages,
     user: MaybeUser,
+    quests: Quests,
 ) -> HTMLResponse:
-    context = await _slot_context(request, slot_id, catalog, accounts, registrations, user)
+    context = await _slot_context(request, slot_id, catalog, accounts, registrations, user, quests)
     return pages.render(request, "miniapp/slot.html", context)
 
 
@@ -145,6 +166,7 @@ async def register(
     pages: Pages,
     user: MaybeUser,
     form: CheckedForm,
+    quests: Quests,
 ) -> Response:
     if user is None:
         return _to_login(f"/slots/{slot_id}")
@@ -169,7 +191,7 @@ async def register(
     else:
         target = f"/me/tickets/{registration.id}"
         return flash(redirect(target), request, f"registration_{registration.status.value}")
-    context = await _slot_context(request, slot_id, catalog, accounts, registrations, user)
+    context = await _slot_context(request, slot_id, catalog, accounts, registrations, user, quests)
     known = {c["companion"].id for c in context["companions"]}
     context.update(
         refusal=_refusal(error, request),

@@ -89,4 +89,37 @@
       })
       .catch(function () { window.location.href = link.href; });
   });
+
+  // The quiz: a countdown to the attempt's deadline (the deadline is also written as text).
+  document.querySelectorAll("[data-deadline]").forEach(function (box) {
+    var end = Date.parse(box.getAttribute("data-deadline"));
+    var out = box.querySelector("[data-timer]");
+    if (!out || isNaN(end)) return;
+    function tick() {
+      var left = Math.max(0, Math.round((end - Date.now()) / 1000));
+      var m = Math.floor(left / 60), s = left % 60;
+      out.textContent = m + ":" + (s < 10 ? "0" : "") + s;
+      if (left === 0) {
+        box.classList.add("quiz__deadline--over");
+        out.textContent = box.getAttribute("data-expired") || "";
+        box.setAttribute("role", "alert");
+        return;
+      }
+      window.setTimeout(tick, 1000);
+    }
+    tick();
+  });
+
+  // «Скопировать ссылку»: shown only where the clipboard can be used.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    var status = document.querySelector("[data-copy-status]");
+    if (!source || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(source.value).then(function () {
+        if (status) status.textContent = button.getAttribute("data-copied") || "";
+      }, function () { source.select(); });
+    });
+  });
 })();

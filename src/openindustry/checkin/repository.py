@@ -1,0 +1,20 @@
+"""All check-in SQL. Repositories stage writes; they never commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openindustry.checkin.models import CheckinScan
+
+
+async def scan(session: AsyncSession, scanned_by: int, scan_id: str) -> CheckinScan | None:
+    query = select(CheckinScan).where(
+        CheckinScan.scanned_by == scanned_by, CheckinScan.scan_id == scan_id
+    )
+    return await session.scalar(query)
+
+
+async def add_scan(session: AsyncSession, scan: CheckinScan) -> None:
+    session.add(scan)
+    await session.flush()
