@@ -6,12 +6,10 @@ import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
 
 from openindustry.kit import i18n
 from openindustry.web.render import TEMPLATES_DIR
 
-PO_FILE = i18n.LOCALE_DIR / "en" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -30,9 +28,7 @@ def _template_msgids() -> dict[str, str]:
 
 
 def _english() -> dict[str, str]:
-    with PO_FILE.open("rb") as po:
-        catalog = read_po(po, locale="en")
-    return {str(m.id): str(m.string) for m in catalog if m.id}
+    return {str(m.id): str(m.string) for m in i18n.read_catalog("en") if m.id}
 
 
 def test_templates_use_translatable_strings() -> None:
@@ -48,7 +44,7 @@ def test_every_template_string_has_an_english_translation() -> None:
         for msgid, where in _template_msgids().items()
         if not english.get(msgid)
     ]
-    assert not missing, "Add these to the English messages.po:\n" + "\n".join(missing)
+    assert not missing, "Add these to an English .po file:\n" + "\n".join(missing)
 
 
 def test_translations_keep_the_placeholders() -> None:

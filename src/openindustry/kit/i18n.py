@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -26,12 +27,23 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 def translations(locale: str) -> gettext.NullTranslations:
     if locale == SOURCE_LOCALE or locale not in LOCALES:
         return gettext.NullTranslations()
-    with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalog = read_po(po, locale=locale)
+    catalog = read_catalog(locale)
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+def read_catalog(locale: str) -> Catalog:
+    """Every .po file of the locale merged into one catalog (one file per part of the interface:
+    messages.po for the mini-app, backoffice.po for staff pages, …)."""
+    merged = Catalog(locale=locale)
+    for path in sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as po:
+            for message in read_po(po, locale=locale):
+                if message.id:
+                    merged[message.id] = message
+    return merged
 
 
 def pick_locale(requested: str | None, default: str = SOURCE_LOCALE) -> str:

@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from openindustry.config import Settings
 from openindustry.kit import i18n
-from openindustry.kit.auth import SESSION_COOKIE
+from openindustry.kit.auth import ROLE_RANK, SESSION_COOKIE
 from openindustry.web import csrf
 from openindustry.web.session import FLASH_COOKIE, cookie_options, read_flash
 
@@ -87,6 +87,7 @@ class Renderer:
         env.filters["full_date"] = lambda value: full_date(value, locale, tz)
         env.globals["date_range"] = lambda start, end: date_range(start, end, locale)
         env.globals["with_query"] = with_query
+        env.globals["staff_role_rank"] = ROLE_RANK
         env.globals["locale"] = locale
         env.globals["locales"] = i18n.LOCALES
         env.globals["csrf_token"] = csrf.form_token

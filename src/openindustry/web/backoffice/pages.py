@@ -31,4 +31,8 @@ async def backoffice(
         )
     me = await accounts.me(user.user_id)
     enterprises = [await catalog.enterprise(i) for i in me.enterprise_ids]
-    return pages.render(request, "backoffice/home.html", {"me": me, "enterprises": enterprises})
+    return pages.render(
+        request,
+        "backoffice/home.html",
+        {"me": me, "enterprises": enterprises, "staff_role": user.role},
+    )
