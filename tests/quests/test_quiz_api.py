@@ -9,7 +9,9 @@ from typing import Any
 import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from openindustry.config import Settings
 from tests.quests.conftest import MakeTask, right_answers
 from tests.registration.conftest import MakeParticipant, Participant
 
@@ -261,3 +263,23 @@ async def test_fuzzed_attempt_bodies_never_500(
             assert response.json()["error"]["code"], (body, response.text)
         else:
             assert_no_answers(response.json())
+
+
+async def test_reading_the_open_attempt_never_uses_up_a_try(
+    participant: MakeParticipant, make_quiz: MakeTask, session: AsyncSession, settings: Settings
+) -> None:
+    from openindustry.quests.service import QuestsService
+
+    quiz = await make_quiz(time_limit_seconds=60, max_attempts=1)
+    person = await participant()
+    me = (await person.get("/api/v1/me")).json()
+    quests = QuestsService(session, settings)
+    assert await quests.open_attempt(me["id"], quiz.id) is None  # nothing started by reading
+    started = await quests.start_attempt(me["id"], quiz.id)
+    again = await quests.open_attempt(me["id"], quiz.id)
+    assert again is not None
+    assert again.attempt_id == started.attempt_id
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=5), tick=False):
+        # Past its deadline the attempt is no longer offered, and reading does not close it.
+        assert await quests.open_attempt(me["id"], quiz.id) is None
+        assert await quests.open_attempt(me["id"], quiz.id) is None

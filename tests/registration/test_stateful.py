@@ -159,7 +159,9 @@ class RegistrationMachine(RuleBasedStateMachine):
         self.loop.run_until_complete(self._empty())
 
     def teardown(self) -> None:
+        # Leave the shared test database empty, as every other test does.
         try:
+            self.loop.run_until_complete(self._empty())
             self.loop.run_until_complete(self.engine.dispose())
         finally:
             self.loop.close()

@@ -65,6 +65,16 @@ class QuizMixin(QuestsBase):
 
         return await self._retrying(work)
 
+    async def open_attempt(self, user_id: int, task_id: int) -> AttemptStarted | None:
+        """The caller's open, unexpired attempt, read only: never starts or closes one, so a
+        page that shows a question cannot use up a try."""
+        async with transaction(self.session):
+            task = await self._task(task_id, TaskKind.QUIZ)
+            attempt = await repo.open_attempt(self.session, task.id, user_id)
+            if attempt is None or _expired(attempt, clock.now()):
+                return None
+            return _started(task, attempt, await repo.questions(self.session, task.id))
+
     async def _new_attempt(
         self,
         task: Task,

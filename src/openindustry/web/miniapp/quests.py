@@ -266,11 +266,11 @@ async def start_quiz(
 
 
 async def _open_attempt(quests: Quests, task_id: int, user: Principal) -> AttemptStarted | None:
-    """The open attempt, if there is one; never starts a new one on a GET."""
+    """The open attempt, if there is one; read only, so showing a page never uses up a try."""
     task = await quests.task(task_id, user.user_id)
-    if task.kind is not TaskKind.QUIZ or not task.progress or not task.progress.open_attempt_id:
+    if task.kind is not TaskKind.QUIZ:
         return None
-    return await quests.start_attempt(user.user_id, task_id)
+    return await quests.open_attempt(user.user_id, task_id)
 
 
 def _position(raw: str | None, count: int) -> int:
