@@ -137,6 +137,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/me/tickets/{registration_id}/cancel"): SIGNED_IN,
     ("POST", "/me/tickets/{registration_id}/accept"): SIGNED_IN,
     ("GET", "/draws/{draw_id}"): PUBLIC,
+    ("GET", "/invite/{code}"): PUBLIC,
     # Tasks, points, prizes (tests/web/test_quest_pages.py, test_reward_pages.py): lists are
     # public, doing anything needs a session (strangers are sent to sign in).
     ("GET", "/tasks"): PUBLIC,

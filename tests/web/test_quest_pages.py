@@ -379,3 +379,26 @@ async def test_signed_out_visitors_see_tasks_and_are_sent_to_sign_in(
         response = await client.get(path)
         assert response.status_code == 303
         assert response.headers["location"].startswith("/login")
+
+
+async def test_an_invite_link_leads_to_the_invite_task_with_the_code(
+    person: MakePerson, session: AsyncSession, settings: Settings, app: object
+) -> None:
+    task = await QuestsService(session, settings).create_task(
+        TaskCreate(kind=TaskKind.REFERRAL, title="Пригласите друга", points=50)
+    )
+    inviter, friend = await person(), await person()
+    link = (await inviter.get(f"/tasks/{task.id}")).text
+    code = re.search(r'id="invite-link" value="[^"]*/invite/([A-Z0-9]+)"', link)
+    assert code, "the invite task shows the link"
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as stranger:
+        anonymous = await stranger.get(f"/invite/{code.group(1)}")
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/login?")
+    signed_in = await friend.client.get(f"/invite/{code.group(1)}")
+    assert signed_in.status_code == 303
+    target = signed_in.headers["location"]
+    assert target == f"/tasks/{task.id}?code={code.group(1)}"
+    page = await friend.get(target)
+    assert f'value="{code.group(1)}"' in page.text

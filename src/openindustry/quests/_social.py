@@ -94,7 +94,7 @@ class SocialMixin(QuestsBase):
             referred_by = await repo.referrer_of(self.session, user_id)
         base = self.settings.public_base_url.rstrip("/")
         return ReferralRead(
-            code=code, link=f"{base}/?ref={code}", invited=invited, referred_by=referred_by
+            code=code, link=f"{base}/invite/{code}", invited=invited, referred_by=referred_by
         )
 
     async def accept_referral(self, user_id: int, code: str) -> ReferralRead:

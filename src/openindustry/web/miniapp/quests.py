@@ -236,7 +236,20 @@ async def task_page(
     user: MaybeUser,
 ) -> Response:
     context = await _task_context(request, task_id, quests, registrations, user, _next(request))
+    invite = request.query_params.get("code", "")[:40]
+    if invite:
+        context["form"] = {**context["form"], "code": invite}
     return pages.render(request, "miniapp/task.html", context)
+
+
+@router.get("/invite/{code}", response_class=HTMLResponse)
+async def invite_link(code: str, quests: Quests, user: MaybeUser) -> Response:
+    """A friend's invite link: to the invite task with the code filled in (after sign-in)."""
+    found = await quests.tasks(kind=TaskKind.REFERRAL, limit=1)
+    if not found.items:
+        return redirect("/tasks")
+    target = f"/tasks/{found.items[0].id}?{urlencode({'code': code.strip()[:40]})}"
+    return redirect(target if user else login_url(target))
 
 
 # The quiz --------------------------------------------------------------------------------------
