@@ -27,10 +27,10 @@ from openindustry.kit.errors import AppError, Unavailable
 from openindustry.kit.guard import InputGuard
 from openindustry.kit.ratelimit import RateLimiter
 from openindustry.quests.service import QuestsService
-from openindustry.registration.tasks import sweep_forever
 from openindustry.web.errors import error_page
 from openindustry.web.miniapp.pages import router as miniapp_router
 from openindustry.web.render import Renderer
+from openindustry.worker.jobs import sweep_forever
 
 log = logging.getLogger("openindustry")
 

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     no_show_window_days: int = 90
     no_show_block_days: int = 30  # …block new registrations for this long
     lottery_first_visit_weight: int = 2  # first-time visitors count this many times in lotteries
+    no_show_penalty_points: int = 0  # points taken for a no-show (never below zero); 0 = none
     sweep_interval_seconds: float = 30.0  # offer expiry and lottery draws inside `serve`
     run_sweeper: bool = True  # false when separate `openindustry worker` processes do it
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from openindustry.cli.main import app as cli
 from openindustry.config import Settings
 from openindustry.kit import db
-from openindustry.registration.tasks import sweep
+from openindustry.worker.jobs import sweep
 from tests.conftest import in_own_thread
 from tests.registration.conftest import MakeParticipant, MakeSlot
 

@@ -24,7 +24,7 @@ from openindustry.draws.service import DrawsService
 from openindustry.draws.verify import VerifyReport, verify
 from openindustry.kit import clock, db
 from openindustry.kit.errors import AppError
-from openindustry.registration.tasks import sweep_forever
+from openindustry.worker.jobs import sweep_forever
 
 app = typer.Typer(
     help="Открытая промышленность: the «Открой#Моспром» platform.", no_args_is_help=True

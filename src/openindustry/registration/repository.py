@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.registration.models import (
@@ -179,7 +179,9 @@ async def of_slot_all(session: AsyncSession, slot_id: int) -> Sequence[Registrat
     return (await session.scalars(query)).all()
 
 
-async def mark_no_shows(session: AsyncSession, ended_before: datetime) -> int:
+async def mark_no_shows(
+    session: AsyncSession, ended_before: datetime
+) -> Sequence[Row[int, int, int | None]]:
     """Confirmed, never checked-in parties of ended slots where check-in was used become
     no-shows: one UPDATE, so repeated sweeps change nothing twice."""
     checked_slots = (
@@ -195,5 +197,6 @@ async def mark_no_shows(session: AsyncSession, ended_before: datetime) -> int:
             Registration.slot_id.in_(checked_slots),
         )
         .values(no_show=True)
+        .returning(Registration.id, Registration.user_id, Registration.series_id)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return result.all()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -61,6 +62,13 @@ S = RegistrationStatus
 # How long after a slot ends a party may still be checked in before it counts as a no-show.
 NO_SHOW_GRACE = timedelta(hours=2)
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NoShow:
+    registration_id: int
+    user_id: int
+    series_id: int | None
 
 
 class TaskProgress(Protocol):
@@ -490,12 +498,13 @@ class RegistrationService:
         async with transaction(self.session):
             return await repo.mark_attended(self.session, registration_id, at)
 
-    async def mark_no_shows(self, now: datetime) -> int:
+    async def mark_no_shows(self, now: datetime) -> list[NoShow]:
         """After a slot ends (plus a grace period), its confirmed parties never checked in are
         no-shows — only on slots where check-in was used at all, so a host who never scanned
-        does not turn every guest into a no-show. Returns how many were marked."""
+        does not turn every guest into a no-show. Returns those marked now (each only once)."""
         async with transaction(self.session):
-            return await repo.mark_no_shows(self.session, now - NO_SHOW_GRACE)
+            rows = await repo.mark_no_shows(self.session, now - NO_SHOW_GRACE)
+        return [NoShow(registration_id=r[0], user_id=r[1], series_id=r[2]) for r in rows]
 
     # Reading -----------------------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
-"""Time-driven registration work: lapsed offers pass on, closed lotteries are drawn.
+"""Time-driven work: lapsed offers pass on, closed lotteries are drawn, absentees become no-shows.
 
 Everything is derived from the database and the clock, so any number of processes may run the
-sweep: each transition is a conditional UPDATE that only one of them can win.
+sweep: each transition is a conditional UPDATE that only one of them can win, and a no-show's
+penalty is paid once because the ledger's unique key says so. This module sits above the domains,
+so it can hand a registration's outcome to rewards without the two knowing each other.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from openindustry.config import Settings
 from openindustry.kit import clock
 from openindustry.kit.errors import AppError
+from openindustry.kit.tx import transaction
 from openindustry.registration.service import RegistrationService
+from openindustry.rewards.service import RewardsService
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +33,22 @@ class SweepReport:
 
 async def sweep(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> SweepReport:
     async with sessionmaker() as session:
-        service = RegistrationService(session, settings)
-        expired = await service.expire_offers()
-        drawn = await service.draw_closed_lotteries()
-        no_shows = await service.mark_no_shows(clock.now())
-    return SweepReport(expired, len(drawn), no_shows)
+        registration = RegistrationService(session, settings)
+        expired = await registration.expire_offers()
+        drawn = await registration.draw_closed_lotteries()
+        async with transaction(session):
+            absent = await registration.mark_no_shows(clock.now())
+            if settings.no_show_penalty_points > 0:
+                rewards = RewardsService(session, settings)
+                for no_show in absent:
+                    await rewards.penalize(
+                        no_show.user_id,
+                        settings.no_show_penalty_points,
+                        ref_type="no_show",
+                        ref_id=no_show.registration_id,
+                        series_id=no_show.series_id,
+                    )
+    return SweepReport(expired, len(drawn), len(absent))
 
 
 async def sweep_forever(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> None:

@@ -1,0 +1,1 @@
+"""Scheduled work: offer expiry, lottery draws, no-shows (in `serve` or `openindustry worker`)."""
