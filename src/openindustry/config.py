@@ -55,6 +55,20 @@ class Settings(BaseSettings):
     max_bot_token: SecretStr | None = None
     smtp_url: SecretStr | None = None
 
+    # Notifications: the channels' API addresses (tests point them at local servers) and delivery.
+    vk_community_token: SecretStr | None = None
+    vk_api_base_url: str = "https://api.vk.com/method"
+    vk_api_version: str = "5.199"
+    telegram_api_base_url: str = "https://api.telegram.org"
+    max_api_base_url: str = "https://botapi.max.ru"
+    channel_timeout_seconds: float = 10.0
+    notification_max_attempts: int = 6  # then the row is dead-lettered ("failed")
+    notification_backoff_seconds: float = 30.0  # first retry; doubles each time, with jitter
+    notification_backoff_max_seconds: float = 3600.0
+    notification_lease_seconds: float = 120.0  # a claimed row comes due again after this
+    notification_batch_size: int = 20
+    dispatch_interval_seconds: float = 5.0
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
         if self.environment == "production":

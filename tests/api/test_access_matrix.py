@@ -84,6 +84,9 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/admin/users"): ADMIN,
     ("POST", "/api/v1/admin/slots"): ORGANIZER,
     ("PATCH", "/api/v1/admin/slots/{slot_id}"): ORGANIZER,
+    ("POST", "/api/v1/admin/slots/{slot_id}/messages"): ORGANIZER,
+    ("POST", "/api/v1/admin/series/{series_id}/messages"): ORGANIZER,
+    ("GET", "/api/v1/admin/notifications"): ORGANIZER,
     # Check-in and guest lists: hosts (for their own enterprises' slots only — the per-enterprise
     # scoping is tested in tests/checkin/test_host_scoping.py) and organizers.
     ("POST", "/api/v1/checkin"): HOST,

@@ -13,6 +13,7 @@ from openindustry.config import Settings
 from openindustry.kit.auth import CurrentUser, Organizer
 from openindustry.kit.deps import get_session, get_settings, task_progress
 from openindustry.kit.types import PathId
+from openindustry.notifications.schemas import OrganizerMessage
 from openindustry.registration.errors import NoOffer
 from openindustry.registration.schemas import RegistrationCreate, RegistrationRead
 from openindustry.registration.service import RegistrationService
@@ -136,3 +137,23 @@ async def change_slot(
     slot_id: PathId, body: SlotUpdate, registrations: Registrations, _organizer: Organizer
 ) -> SlotRead:
     return await registrations.change_slot(slot_id, body, actor_id=_organizer.user_id)
+
+
+@router.post("/admin/slots/{slot_id}/messages", summary="Organizer: write to a slot's registrants")
+async def message_slot(
+    slot_id: PathId, body: OrganizerMessage, registrations: Registrations, organizer: Organizer
+) -> dict[str, int]:
+    sent = await registrations.message_registrants(organizer.user_id, body.text, slot_id=slot_id)
+    return {"recipients": sent}
+
+
+@router.post(
+    "/admin/series/{series_id}/messages", summary="Organizer: write to a series' registrants"
+)
+async def message_series(
+    series_id: PathId, body: OrganizerMessage, registrations: Registrations, organizer: Organizer
+) -> dict[str, int]:
+    sent = await registrations.message_registrants(
+        organizer.user_id, body.text, series_id=series_id
+    )
+    return {"recipients": sent}

@@ -200,3 +200,23 @@ async def mark_no_shows(
         .returning(Registration.id, Registration.user_id, Registration.series_id)
     )
     return result.all()
+
+
+async def reachable(
+    session: AsyncSession, *, slot_id: int | None, series_id: int | None
+) -> Sequence[Registration]:
+    """Registrations an organizer's message is for: confirmed, offered or waiting."""
+    query = select(Registration).where(
+        Registration.status.in_(
+            (
+                RegistrationStatus.CONFIRMED,
+                RegistrationStatus.OFFERED,
+                RegistrationStatus.WAITLISTED,
+            )
+        )
+    )
+    if slot_id is not None:
+        query = query.where(Registration.slot_id == slot_id)
+    if series_id is not None:
+        query = query.where(Registration.series_id == series_id)
+    return (await session.scalars(query.order_by(Registration.id))).all()

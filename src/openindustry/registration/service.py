@@ -290,6 +290,36 @@ class RegistrationService:
             await self.session.refresh(registration)
             return await self._read(registration)
 
+    async def cancel_by_staff(self, actor_id: int, registration_id: int) -> None:
+        """An organizer cancels someone's registration: seats go back, the waitlist moves."""
+        async with transaction(self.session):
+            registration = await repo.by_id(self.session, registration_id)
+            if registration is None:
+                raise RegistrationNotFound("Запись не найдена.")
+            was = registration.status
+            if was not in ACTIVE:
+                raise NotCancellable("Эта запись уже не активна.")
+            if not await repo.move(
+                self.session,
+                registration.id,
+                [was],
+                status=S.CANCELLED,
+                cancelled_at=clock.now(),
+                cancel_reason="organizer",
+            ):
+                raise NotCancellable("Запись изменилась, обновите страницу.")
+            if was in HOLDING_SEATS:
+                await self.catalog.release_seats(registration.slot_id, registration.party_size)
+                await self._seat_waiting(registration.slot_id)
+            await AuditService(self.session, self.settings.tz).record(
+                actor_id,
+                "registration.cancelled",
+                subject_type="registration",
+                subject_id=registration.id,
+                before={"status": was.value},
+                after={"status": S.CANCELLED.value, "cancel_reason": "organizer"},
+            )
+
     async def accept_offer(self, user_id: int, registration_id: int) -> RegistrationRead:
         """Take the seats offered from the waitlist, before the offer lapses."""
         async with transaction(self.session):
@@ -343,6 +373,40 @@ class RegistrationService:
                 after=now,
             )
             return after
+
+    async def message_registrants(
+        self,
+        actor_id: int | None,
+        text: str,
+        *,
+        slot_id: int | None = None,
+        series_id: int | None = None,
+    ) -> int:
+        """An organizer's message to everyone registered for a slot or a series, through the
+        outbox; returns how many were written."""
+        async with transaction(self.session):
+            if slot_id is not None:
+                await self.catalog.slot(slot_id)  # 404 for an unknown slot
+            if series_id is not None:
+                await self.catalog.series(series_id)
+            registrations = await repo.reachable(self.session, slot_id=slot_id, series_id=series_id)
+            await self.outbox.enqueue(
+                NotificationCreate(
+                    user_id=r.user_id,
+                    kind="organizer.message",
+                    payload={"registration_id": r.id, "slot_id": r.slot_id, "text": text},
+                )
+                for r in registrations
+            )
+            subject_type, subject_id = ("slot", slot_id) if slot_id else ("series", series_id)
+            await AuditService(self.session, self.settings.tz).record(
+                actor_id,
+                f"{subject_type}.messaged",
+                subject_type=subject_type,
+                subject_id=subject_id or 0,
+                after={"recipients": len(registrations), "text": text},
+            )
+            return len(registrations)
 
     async def _cancel_everyone(self, slot_id: int) -> None:
         now = clock.now()
