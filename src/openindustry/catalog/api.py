@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.catalog.models import ProgramFormat
 from openindustry.catalog.schemas import (
+    BulkScheduleResult,
+    EnterpriseCreate,
     EnterpriseRead,
+    EnterpriseUpdate,
     IndustryRead,
     Page,
+    ProgramCreate,
     ProgramRead,
+    ProgramUpdate,
+    SeriesCreate,
+    SeriesRead,
+    SeriesUpdate,
+    SlotBulkCreate,
     SlotCreate,
     SlotFilter,
     SlotRead,
@@ -104,3 +113,65 @@ async def get_slot(slot_id: PathId, catalog: Catalog) -> SlotRead:
 )
 async def create_slot(body: SlotCreate, catalog: Catalog, _organizer: Organizer) -> SlotRead:
     return await catalog.create_slot(body, actor_id=_organizer.user_id)
+
+
+@router.post(
+    "/admin/slots/bulk",
+    status_code=status.HTTP_201_CREATED,
+    summary="Organizer: schedule many slots at once (or preview them)",
+)
+async def bulk_schedule(
+    body: SlotBulkCreate, catalog: Catalog, organizer: Organizer, response: Response
+) -> BulkScheduleResult:
+    result = await catalog.bulk_schedule(body, actor_id=organizer.user_id)
+    if result.preview:
+        response.status_code = status.HTTP_200_OK
+    return result
+
+
+@router.post(
+    "/admin/enterprises",
+    status_code=status.HTTP_201_CREATED,
+    summary="Organizer: add an enterprise",
+)
+async def create_enterprise(
+    body: EnterpriseCreate, catalog: Catalog, organizer: Organizer
+) -> EnterpriseRead:
+    return await catalog.create_enterprise(body, actor_id=organizer.user_id)
+
+
+@router.patch("/admin/enterprises/{enterprise_id}", summary="Organizer: change an enterprise")
+async def update_enterprise(
+    enterprise_id: PathId, body: EnterpriseUpdate, catalog: Catalog, organizer: Organizer
+) -> EnterpriseRead:
+    return await catalog.update_enterprise(enterprise_id, body, actor_id=organizer.user_id)
+
+
+@router.post(
+    "/admin/programs", status_code=status.HTTP_201_CREATED, summary="Organizer: add a program"
+)
+async def create_program(
+    body: ProgramCreate, catalog: Catalog, organizer: Organizer
+) -> ProgramRead:
+    return await catalog.create_program(body, actor_id=organizer.user_id)
+
+
+@router.patch("/admin/programs/{program_id}", summary="Organizer: change a program")
+async def update_program(
+    program_id: PathId, body: ProgramUpdate, catalog: Catalog, organizer: Organizer
+) -> ProgramRead:
+    return await catalog.update_program(program_id, body, actor_id=organizer.user_id)
+
+
+@router.post(
+    "/admin/series", status_code=status.HTTP_201_CREATED, summary="Organizer: add a series"
+)
+async def create_series(body: SeriesCreate, catalog: Catalog, organizer: Organizer) -> SeriesRead:
+    return await catalog.create_series(body, actor_id=organizer.user_id)
+
+
+@router.patch("/admin/series/{series_id}", summary="Organizer: change a series and its policy")
+async def update_series(
+    series_id: PathId, body: SeriesUpdate, catalog: Catalog, organizer: Organizer
+) -> SeriesRead:
+    return await catalog.update_series(series_id, body, actor_id=organizer.user_id)

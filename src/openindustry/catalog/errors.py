@@ -37,3 +37,19 @@ class InvalidTimeRange(Invalid):
 
 class CapacityBelowTaken(Conflict):
     code = "capacity_below_taken"
+
+
+class PastDate(Invalid):
+    code = "past_date"
+
+
+class SlotOverlap(Conflict):
+    code = "slot_overlap"
+
+
+class NothingToSchedule(Invalid):
+    code = "nothing_to_schedule"
+
+
+class TooManySlots(Invalid):
+    code = "too_many_slots"

@@ -232,3 +232,16 @@ async def release_seats(session: AsyncSession, slot_id: int, seats: int) -> None
     await session.execute(
         update(Slot).where(Slot.id == slot_id).values(seats_taken=Slot.seats_taken - seats)
     )
+
+
+async def program_slot_intervals(
+    session: AsyncSession, program_id: int, starts_before: datetime, ends_after: datetime
+) -> list[tuple[datetime, datetime]]:
+    """Start and end of the program's scheduled slots that touch the given span."""
+    query = select(Slot.starts_at, Slot.ends_at).where(
+        Slot.program_id == program_id,
+        Slot.status == SlotStatus.SCHEDULED,
+        Slot.starts_at < starts_before,
+        Slot.ends_at > ends_after,
+    )
+    return [(start, end) for start, end in (await session.execute(query)).all()]

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from openindustry.catalog.errors import (
+    InvalidDateRange,
+    NothingToSchedule,
+    PastDate,
+    SlotOverlap,
+    TooManySlots,
+)
 from openindustry.catalog.models import AllocationMode, SlotStatus
+
+# A season is ~180 tours; anything far above is a typo in the dates, not a plan.
+MAX_BULK_SLOTS = 500
 
 
 class RegistrationState(StrEnum):
@@ -80,3 +91,90 @@ def normalize_search_text(*parts: str | None) -> str:
 
 def age_rating_label(age_rating: int) -> str:
     return f"{age_rating}+"
+
+
+@dataclass(frozen=True)
+class PlannedSlot:
+    """One slot the bulk scheduler would create: local (Moscow) start and end."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+def _overlaps(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool:
+    # Half-open intervals: a tour ending at 12:00 and one starting at 12:00 do not clash.
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _hhmm(value: datetime, tz: ZoneInfo) -> str:
+    return value.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+
+
+def plan_slots(
+    *,
+    date_from: date,
+    date_to: date,
+    weekdays: Iterable[int],
+    times: Iterable[time],
+    duration_minutes: int,
+    tz: ZoneInfo,
+    now: datetime,
+    existing: Sequence[tuple[datetime, datetime]] = (),
+) -> list[PlannedSlot]:
+    """Dates × weekdays × times as local datetimes, refused whole if any one of them is wrong.
+
+    Weekdays are Python's (Monday 0 … Sunday 6) on the Moscow calendar; a time near midnight
+    may end on the next day, and still must not clash with that day's first tour.
+    """
+    if date_to < date_from:
+        raise InvalidDateRange("Дата «по» раньше даты «с».")
+    if date_from < now.astimezone(tz).date():
+        raise PastDate("Нельзя запланировать экскурсии на прошедшие дни.")
+    days = set(weekdays)
+    clock_times = sorted(set(times))
+    duration = timedelta(minutes=duration_minutes)
+    span = (date_to - date_from).days + 1
+    matching_days = [
+        date_from + timedelta(days=n)
+        for n in range(span)
+        if (date_from + timedelta(days=n)).weekday() in days
+    ]
+    total = len(matching_days) * len(clock_times)
+    if total > MAX_BULK_SLOTS:
+        raise TooManySlots(
+            f"Слишком много экскурсий за раз: {total}, можно не больше {MAX_BULK_SLOTS}.",
+            details={"count": total, "limit": MAX_BULK_SLOTS},
+        )
+    planned = [
+        PlannedSlot(starts_at=start, ends_at=start + duration)
+        for day in matching_days
+        for start in (datetime.combine(day, t, tzinfo=tz) for t in clock_times)
+    ]
+    if not planned:
+        raise NothingToSchedule("В эти даты нет ни одного выбранного дня недели.")
+    past = [p for p in planned if p.starts_at <= now]
+    if past:
+        raise PastDate(
+            "Это время уже прошло: " + ", ".join(_hhmm(p.starts_at, tz) for p in past[:10]) + ".",
+            details={"times": [p.starts_at.isoformat() for p in past]},
+        )
+    conflicts: list[datetime] = []
+    for i, slot in enumerate(planned):
+        interval = (slot.starts_at, slot.ends_at)
+        # Planned is sorted by start, so only the next ones can clash with this one.
+        clash_new = i + 1 < len(planned) and _overlaps(
+            interval, (planned[i + 1].starts_at, planned[i + 1].ends_at)
+        )
+        clash_prev = i > 0 and _overlaps(
+            interval, (planned[i - 1].starts_at, planned[i - 1].ends_at)
+        )
+        if clash_new or clash_prev or any(_overlaps(interval, e) for e in existing):
+            conflicts.append(slot.starts_at)
+    if conflicts:
+        raise SlotOverlap(
+            "Экскурсии пересекаются по времени: "
+            + ", ".join(_hhmm(c, tz) for c in conflicts[:10])
+            + (" и другие." if len(conflicts) > 10 else "."),
+            details={"times": [c.isoformat() for c in conflicts]},
+        )
+    return planned

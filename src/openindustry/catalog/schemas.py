@@ -229,6 +229,86 @@ class SlotFilter(BaseModel):
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
+class EnterpriseUpdate(BaseModel):
+    """A partial change: only the fields sent are changed."""
+
+    slug: Slug | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    industry: Slug | None = None
+    short_description: str | None = Field(default=None, min_length=1, max_length=300)
+    description: Text | None = None
+    address: str | None = Field(default=None, min_length=1, max_length=300)
+    metro: str | None = Field(default=None, max_length=120)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    requires_id_document: bool | None = None
+    min_age: int | None = Field(default=None, ge=0, le=21)
+    website: str | None = Field(default=None, max_length=300)
+
+
+class ProgramUpdate(BaseModel):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    format: ProgramFormat | None = None
+    description: Text | None = None
+    duration_minutes: int | None = Field(default=None, gt=0, le=24 * 60)
+    age_rating: int | None = None
+    audience_tags: list[Annotated[str, Field(max_length=40)]] | None = Field(
+        default=None, max_length=20
+    )
+    accessibility_notes: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("age_rating")
+    @classmethod
+    def _known_rating(cls, value: int | None) -> int | None:
+        if value is not None and value not in AGE_RATINGS:
+            raise ValueError(f"age_rating must be one of {AGE_RATINGS}")
+        return value
+
+
+class SeriesUpdate(BaseModel):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: Text | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    opens_days_before: int | None = Field(default=None, ge=0, le=60)
+    opens_at_time: time | None = None
+    closes_hours_before: int | None = Field(default=None, ge=0, le=24 * 30)
+    allocation_mode: AllocationMode | None = None
+    max_active_registrations: int | None = Field(default=None, ge=1, le=100)
+    waitlist_confirms_directly: bool | None = None
+    required_tasks: list[DbId] | None = Field(default=None, max_length=20)
+
+
+class SlotBulkCreate(BaseModel):
+    """The bulk scheduler: every chosen weekday between two dates, at each of the times."""
+
+    program_id: DbId
+    series_id: DbId | None = None
+    date_from: date
+    date_to: date
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(min_length=1, max_length=7)
+    times: list[time] = Field(min_length=1, max_length=24)
+    capacity: int = Field(ge=0, le=10_000)
+    meeting_point: str | None = Field(default=None, max_length=300)
+    preview: bool = False
+
+
+class BulkSlotRead(BaseModel):
+    id: int | None
+    starts_at: datetime
+    ends_at: datetime
+    weekday: int
+
+
+class BulkScheduleResult(BaseModel):
+    preview: bool
+    count: int
+    program_id: int
+    program_title: str
+    series_id: int | None
+    slots: list[BulkSlotRead]
+
+
 class PublicCounters(BaseModel):
     enterprises: int
     programs: int

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openindustry.audit.service import AuditService
+from openindustry.audit.service import AuditService, changed
 from openindustry.catalog import repository as repo
 from openindustry.catalog import rules
 from openindustry.catalog.errors import (
@@ -24,17 +25,23 @@ from openindustry.catalog.errors import (
 )
 from openindustry.catalog.models import Enterprise, Industry, Program, Series, Slot
 from openindustry.catalog.schemas import (
+    BulkScheduleResult,
+    BulkSlotRead,
     EnterpriseCreate,
     EnterpriseRead,
+    EnterpriseUpdate,
     IndustryCreate,
     IndustryRead,
     Page,
     ProgramCreate,
     ProgramRead,
+    ProgramUpdate,
     PublicCounters,
     RegistrationInfo,
     SeriesCreate,
     SeriesRead,
+    SeriesUpdate,
+    SlotBulkCreate,
     SlotCreate,
     SlotFilter,
     SlotRead,
@@ -177,7 +184,9 @@ class CatalogService:
             await self._insert_unique(industry, SlugTaken("Такая отрасль уже есть."))
             return IndustryRead.model_validate(industry)
 
-    async def create_enterprise(self, data: EnterpriseCreate) -> EnterpriseRead:
+    async def create_enterprise(
+        self, data: EnterpriseCreate, *, actor_id: int | None = None
+    ) -> EnterpriseRead:
         async with transaction(self.session):
             industry = await repo.industry_by_slug(self.session, data.industry)
             if industry is None:
@@ -188,9 +197,13 @@ class CatalogService:
             await self._insert_unique(
                 enterprise, SlugTaken("Предприятие с таким адресом страницы уже есть.")
             )
-            return _enterprise_read(enterprise, industry)
+            created = _enterprise_read(enterprise, industry)
+            await self._audit(actor_id, "enterprise.created", "enterprise", enterprise.id, created)
+            return created
 
-    async def create_program(self, data: ProgramCreate) -> ProgramRead:
+    async def create_program(
+        self, data: ProgramCreate, *, actor_id: int | None = None
+    ) -> ProgramRead:
         async with transaction(self.session):
             row = await repo.enterprise_row(self.session, enterprise_id=data.enterprise_id)
             if row is None:
@@ -200,14 +213,208 @@ class CatalogService:
             program.search_text = _search_text(program, enterprise, industry)
             self.session.add(program)
             await self.session.flush()
-            return _program_read(program, enterprise, industry)
+            created = _program_read(program, enterprise, industry)
+            await self._audit(actor_id, "program.created", "program", program.id, created)
+            return created
 
-    async def create_series(self, data: SeriesCreate) -> SeriesRead:
+    async def create_series(self, data: SeriesCreate, *, actor_id: int | None = None) -> SeriesRead:
         async with transaction(self.session):
             series = Series(**data.model_dump())
             self.session.add(series)
             await self.session.flush()
-            return SeriesRead.model_validate(series)
+            created = SeriesRead.model_validate(series)
+            await self._audit(actor_id, "series.created", "series", series.id, created)
+            return created
+
+    async def update_enterprise(
+        self, enterprise_id: int, data: EnterpriseUpdate, *, actor_id: int | None = None
+    ) -> EnterpriseRead:
+        """Change the fields sent; its programs' search text follows the new names."""
+        async with transaction(self.session):
+            row = await repo.enterprise_row(self.session, enterprise_id=enterprise_id)
+            if row is None:
+                raise EnterpriseNotFound("Предприятие не найдено.")
+            enterprise, industry = row
+            before = _enterprise_read(enterprise, industry)
+            fields = data.model_dump(exclude_unset=True)
+            slug = fields.pop("industry", None)
+            if slug is not None and slug != industry.slug:
+                found = await repo.industry_by_slug(self.session, slug)
+                if found is None:
+                    raise IndustryNotFound("Нет такой отрасли.")
+                industry = found
+                enterprise.industry_id = industry.id
+            for name, value in fields.items():
+                if value is None and name in _REQUIRED_ENTERPRISE_FIELDS:
+                    continue
+                setattr(enterprise, name, value)
+            await self._flush_unique(SlugTaken("Предприятие с таким адресом страницы уже есть."))
+            for program in await repo.programs_of_enterprise(self.session, enterprise.id):
+                program.search_text = _search_text(program, enterprise, industry)
+            await self.session.flush()
+            after = _enterprise_read(enterprise, industry)
+            await self._audit_change(
+                actor_id, "enterprise.updated", "enterprise", enterprise.id, before, after
+            )
+            return after
+
+    async def update_program(
+        self, program_id: int, data: ProgramUpdate, *, actor_id: int | None = None
+    ) -> ProgramRead:
+        """Change the fields sent and keep the search text in step with them."""
+        async with transaction(self.session):
+            row = await repo.program_row(self.session, program_id)
+            if row is None:
+                raise ProgramNotFound("Программа не найдена.")
+            program, enterprise, industry = row
+            before = _program_read(program, enterprise, industry)
+            for name, value in data.model_dump(exclude_unset=True).items():
+                if value is None and name != "accessibility_notes":
+                    continue
+                setattr(program, name, value)
+            program.search_text = _search_text(program, enterprise, industry)
+            await self.session.flush()
+            after = _program_read(program, enterprise, industry)
+            await self._audit_change(
+                actor_id, "program.updated", "program", program.id, before, after
+            )
+            return after
+
+    async def update_series(
+        self, series_id: int, data: SeriesUpdate, *, actor_id: int | None = None
+    ) -> SeriesRead:
+        """Change the fields sent; the dates stay in order."""
+        async with transaction(self.session):
+            series = await self.session.get(Series, series_id)
+            if series is None:
+                raise SeriesNotFound("Серия не найдена.")
+            before = SeriesRead.model_validate(series)
+            for name, value in data.model_dump(exclude_unset=True).items():
+                if value is None and name not in {"max_active_registrations"}:
+                    continue
+                setattr(series, name, value)
+            if series.ends_on < series.starts_on:
+                raise InvalidDateRange("Дата окончания раньше даты начала.")
+            await self.session.flush()
+            after = SeriesRead.model_validate(series)
+            await self._audit_change(actor_id, "series.updated", "series", series.id, before, after)
+            return after
+
+    async def series_list(self) -> list[SeriesRead]:
+        async with transaction(self.session):
+            return [SeriesRead.model_validate(s) for s in await repo.series_list(self.session)]
+
+    async def bulk_schedule(
+        self, data: SlotBulkCreate, *, actor_id: int | None = None
+    ) -> BulkScheduleResult:
+        """Plan dates × weekdays × times; unless a preview, create them all or none."""
+        async with transaction(self.session):
+            row = await repo.program_row(self.session, data.program_id)
+            if row is None:
+                raise ProgramNotFound("Программа не найдена.")
+            program = row[0]
+            if (
+                data.series_id is not None
+                and await self.session.get(Series, data.series_id) is None
+            ):
+                raise SeriesNotFound("Серия не найдена.")
+            if data.date_to < data.date_from:
+                raise InvalidDateRange("Дата «по» раньше даты «с».")
+            existing = await repo.program_slot_intervals(
+                self.session,
+                program.id,
+                starts_before=datetime.combine(
+                    data.date_to + timedelta(days=2), time(0), tzinfo=self.tz
+                ),
+                ends_after=datetime.combine(
+                    data.date_from - timedelta(days=1), time(0), tzinfo=self.tz
+                ),
+            )
+            planned = rules.plan_slots(
+                date_from=data.date_from,
+                date_to=data.date_to,
+                weekdays=data.weekdays,
+                times=data.times,
+                duration_minutes=program.duration_minutes,
+                tz=self.tz,
+                now=clock.now(),
+                existing=existing,
+            )
+            ids: list[int | None] = [None] * len(planned)
+            if not data.preview:
+                slots = [
+                    Slot(
+                        program_id=program.id,
+                        series_id=data.series_id,
+                        starts_at=p.starts_at,
+                        ends_at=p.ends_at,
+                        capacity=data.capacity,
+                        meeting_point=data.meeting_point,
+                        required_tasks=[],
+                    )
+                    for p in planned
+                ]
+                self.session.add_all(slots)
+                await self.session.flush()
+                ids = [s.id for s in slots]
+                await AuditService(self.session, self.tz).record(
+                    actor_id,
+                    "slot.bulk_created",
+                    subject_type="program",
+                    subject_id=program.id,
+                    after={
+                        "count": len(slots),
+                        "slot_ids": ids,
+                        "series_id": data.series_id,
+                        "capacity": data.capacity,
+                    },
+                )
+            return BulkScheduleResult(
+                preview=data.preview,
+                count=len(planned),
+                program_id=program.id,
+                program_title=program.title,
+                series_id=data.series_id,
+                slots=[
+                    BulkSlotRead(
+                        id=slot_id,
+                        starts_at=p.starts_at.astimezone(self.tz),
+                        ends_at=p.ends_at.astimezone(self.tz),
+                        weekday=p.starts_at.astimezone(self.tz).weekday(),
+                    )
+                    for p, slot_id in zip(planned, ids, strict=True)
+                ],
+            )
+
+    async def _audit(
+        self, actor_id: int | None, action: str, subject: str, subject_id: int, after: BaseModel
+    ) -> None:
+        if actor_id is None:
+            # Seeding and the CLI act as nobody in particular; staff changes always have an actor.
+            return
+        await AuditService(self.session, self.tz).record(
+            actor_id, action, subject_type=subject, subject_id=subject_id, after=after.model_dump()
+        )
+
+    async def _audit_change(
+        self,
+        actor_id: int | None,
+        action: str,
+        subject: str,
+        subject_id: int,
+        before: BaseModel,
+        after: BaseModel,
+    ) -> None:
+        was, now = changed(before.model_dump(), after.model_dump())
+        await AuditService(self.session, self.tz).record(
+            actor_id, action, subject_type=subject, subject_id=subject_id, before=was, after=now
+        )
+
+    async def _flush_unique(self, taken: SlugTaken) -> None:
+        try:
+            await self.session.flush()
+        except IntegrityError as exc:
+            raise taken from exc
 
     async def create_slot(self, data: SlotCreate, *, actor_id: int | None = None) -> SlotRead:
         """Schedule a program; the window comes from the series unless the slot overrides it."""
@@ -364,6 +571,11 @@ class CatalogService:
                 dict.fromkeys([*(series.required_tasks if series else []), *slot.required_tasks])
             ),
         )
+
+
+_REQUIRED_ENTERPRISE_FIELDS = frozenset(
+    {"slug", "name", "short_description", "description", "address", "requires_id_document"}
+)
 
 
 def _search_text(program: Program, enterprise: Enterprise, industry: Industry) -> str:

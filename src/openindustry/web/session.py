@@ -45,6 +45,8 @@ FLASH_KEYS = frozenset(
         "feedback_sent",
         "referral_accepted",
         "prize_claimed",
+        "slots_created",
+        "slot_cancelled",
     }
 )
 _DEV_CODE = re.compile(r"dev_code:([0-9]{6})")

@@ -36,3 +36,32 @@ async def backoffice(
         "backoffice/home.html",
         {"me": me, "enterprises": enterprises, "staff_role": user.role},
     )
+
+
+from openindustry.web.backoffice.gate import router as gate_router  # noqa: E402
+
+router.include_router(gate_router)
+
+from openindustry.web.backoffice.stats import router as stats_router  # noqa: E402
+
+router.include_router(stats_router)
+
+from openindustry.web.backoffice.schedule import router as schedule_router  # noqa: E402
+
+router.include_router(schedule_router)
+
+from openindustry.web.backoffice.catalog import router as catalog_router  # noqa: E402
+
+router.include_router(catalog_router)
+
+from openindustry.web.backoffice.audit import router as audit_router  # noqa: E402
+
+router.include_router(audit_router)
+
+from openindustry.web.backoffice.slots import router as slots_router  # noqa: E402
+
+router.include_router(slots_router)
+
+from openindustry.web.backoffice.users import router as users_router  # noqa: E402
+
+router.include_router(users_router)

@@ -14,6 +14,7 @@ from openindustry.catalog.rules import RegistrationState
 from openindustry.catalog.schemas import IndustryRead, SlotFilter
 from openindustry.kit.auth import optional_principal
 from openindustry.kit.types import PathId
+from openindustry.stats.api import Stats
 from openindustry.web.backoffice.pages import router as backoffice_router
 from openindustry.web.miniapp.profile import router as profile_router
 from openindustry.web.miniapp.quests import router as quests_router
@@ -39,7 +40,7 @@ def _by_slug(industries: list[IndustryRead]) -> dict[str, IndustryRead]:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, catalog: Catalog, pages: Pages) -> HTMLResponse:
+async def home(request: Request, catalog: Catalog, stats: Stats, pages: Pages) -> HTMLResponse:
     upcoming = await catalog.slots(SlotFilter(available=True, limit=50))
     bookable = [s for s in upcoming.items if s.registration.state in BOOKABLE]
     return pages.render(
@@ -47,7 +48,7 @@ async def home(request: Request, catalog: Catalog, pages: Pages) -> HTMLResponse
         "miniapp/home.html",
         {
             "series": await catalog.current_series(),
-            "counters": await catalog.counters(),
+            "counters": await stats.public_counters(),
             "slots": (bookable or upcoming.items)[:HOME_SLOTS],
             "slots_are_bookable": bool(bookable),
             "industries": await catalog.industries(),

@@ -1,0 +1,97 @@
+"""Staff accounts (admins only): create one, or change an existing one's role and enterprises.
+
+The account is found by its e-mail, so the same form serves both: `AccountsService.create_staff`
+updates the account when the address is already known.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from openindustry.accounts.api import Accounts
+from openindustry.accounts.models import Role
+from openindustry.accounts.schemas import StaffCreate
+from openindustry.catalog.api import Catalog
+from openindustry.kit.auth import MaybeUser
+from openindustry.kit.errors import AppError
+from openindustry.web.backoffice.staff import refuse
+from openindustry.web.csrf import CheckedForm
+from openindustry.web.errors import status_of
+from openindustry.web.forms import field_errors
+from openindustry.web.miniapp.deps import Pages
+from openindustry.web.session import flash, redirect
+
+router = APIRouter(include_in_schema=False)
+
+PAGE = "/backoffice/users"
+
+
+async def _render(
+    request: Request,
+    pages: Pages,
+    catalog: Catalog,
+    role: str,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    context = {
+        "form": form or {"email": "", "name": "", "role": "host", "enterprise_ids": []},
+        "errors": errors or {},
+        "roles": [r.value for r in Role if r is not Role.PARTICIPANT],
+        "enterprises": (await catalog.enterprises(limit=200)).items,
+        "staff_role": role,
+    }
+    return pages.render(request, "backoffice/users.html", context, status=status)
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+async def users(request: Request, catalog: Catalog, pages: Pages, user: MaybeUser) -> Response:
+    if (refused := refuse(request, user, "admin")) is not None:
+        return refused
+    assert user is not None  # noqa: S101 — refuse() let only admins through
+    return await _render(request, pages, catalog, user.role)
+
+
+@router.post(PAGE, response_class=HTMLResponse)
+async def users_save(
+    request: Request,
+    accounts: Accounts,
+    catalog: Catalog,
+    pages: Pages,
+    user: MaybeUser,
+    form: CheckedForm,
+) -> Response:
+    if (refused := refuse(request, user, "admin")) is not None:
+        return refused
+    assert user is not None  # noqa: S101
+    entered = {
+        "email": form.text("email"),
+        "name": form.text("name"),
+        "role": form.text("role"),
+        "enterprise_ids": list(dict.fromkeys(form.getlist("enterprise_ids"))),
+    }
+    try:
+        data = StaffCreate.model_validate(entered)
+        await accounts.create_staff(data, actor_id=user.user_id)
+    except ValidationError as exc:
+        return await _render(
+            request, pages, catalog, user.role, form=entered, errors=field_errors(exc), status=422
+        )
+    except AppError as exc:
+        field = "email" if exc.code == "invalid_email" else "enterprise_ids"
+        return await _render(
+            request,
+            pages,
+            catalog,
+            user.role,
+            form=entered,
+            errors={field: exc.code},
+            status=status_of(exc),
+        )
+    return flash(redirect(PAGE), request, "saved")
