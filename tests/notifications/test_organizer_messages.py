@@ -78,3 +78,34 @@ async def test_a_series_message_and_the_dead_letters(
     assert bad.status_code == 422
     person = await participant()
     assert (await person.get("/api/v1/admin/notifications")).status_code == 403
+
+
+async def test_a_new_time_is_told_to_everyone_registered(
+    client: httpx.AsyncClient,
+    participant: MakeParticipant,
+    open_slot: MakeSlot,
+    token_for: TokenFor,
+    session: AsyncSession,
+) -> None:
+    slot = await open_slot(5)
+    for _ in range(2):
+        await (await participant()).register(slot.id)
+    organizer = {"Authorization": f"Bearer {await token_for(Role.ORGANIZER)}"}
+
+    async def told() -> int:
+        query = "SELECT COUNT(*) FROM notification WHERE kind = 'registration.slot_changed'"
+        return int((await session.execute(text(query))).scalar_one())
+
+    bigger = await client.patch(
+        f"/api/v1/admin/slots/{slot.id}", json={"capacity": 6}, headers=organizer
+    )
+    assert bigger.status_code == 200
+    assert await told() == 0  # more seats: nothing to tell the registered
+    later = slot.starts_at.isoformat().replace("+00:00", "Z")
+    moved = await client.patch(
+        f"/api/v1/admin/slots/{slot.id}",
+        json={"meeting_point": "Проходная №2", "starts_at": later},
+        headers=organizer,
+    )
+    assert moved.status_code == 200, moved.text
+    assert await told() == 2

@@ -360,6 +360,16 @@ class RegistrationService:
             else:
                 await self._seat_waiting(slot_id)
             after = await self.catalog.slot(slot_id)
+            moved = (before.starts_at, before.meeting_point) != (
+                after.starts_at,
+                after.meeting_point,
+            )
+            if moved and after.status is not SlotStatus.CANCELLED:
+                # People must hear of a new time or meeting point: an essential message.
+                for registration in await repo.reachable(
+                    self.session, slot_id=slot_id, series_id=None
+                ):
+                    await self._tell(registration, "registration.slot_changed", essential=True)
             was, now = changed(audit_fields(before), audit_fields(after))
             cancelled = (
                 after.status is SlotStatus.CANCELLED and before.status is not SlotStatus.CANCELLED
