@@ -13,9 +13,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = [
@@ -117,3 +121,52 @@ def screenshots(artifacts_dir: Path) -> Path:
     path = artifacts_dir / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# Shared by the browser tests: a phone as participants hold it, axe-core's verdict, VK entry.
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "ru-RU",
+    "timezone_id": "Europe/Moscow",
+}
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: str) -> Iterator[Page]:
+    """A phone-sized page that fails its test if the page throws a JavaScript error."""
+    context = browser.new_context(base_url=live_server, **PHONE)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    """No serious or critical axe-core violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
+    assert not blocking, f"{name}: " + results.generate_report()
+
+
+def vk_launch_query(user_id: int) -> str:
+    """Launch parameters as VK would pass them, signed with the live server's secret."""
+    from openindustry.accounts.providers.vk import sign_vk_launch_params
+
+    params = {
+        "vk_user_id": str(user_id),
+        "vk_app_id": "51000000",
+        "vk_platform": "mobile_iphone",
+        "vk_language": "ru",
+        "vk_is_app_user": "1",
+        "vk_ts": str(int(time.time())),
+    }
+    return sign_vk_launch_params(params, E2E_VK_SECRET)

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import assert_accessible
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,7 +29,6 @@ pytestmark = [
     ),
 ]
 
-BLOCKING = {"serious", "critical"}
 ORGANIZER = "organizer-e2e@example.org"
 SCREENS: dict[str, dict[str, Any]] = {
     "laptop": {"viewport": {"width": 1280, "height": 800}},
@@ -73,12 +73,6 @@ def office(request: pytest.FixtureRequest, browser: Browser, live_server: str) -
     assert not errors, f"JavaScript errors: {errors}"
 
 
-def _assert_accessible(page: Page, name: str) -> None:
-    results = Axe().run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"{name}: " + results.generate_report()
-
-
 def _sign_in(page: Page, email: str) -> None:
     page.goto("/backoffice/login?next=/backoffice/catalog")
     page.fill("#email", email)
@@ -99,7 +93,7 @@ def test_organizer_creates_a_series_with_the_bulk_scheduler(
     screen: str = page.screen  # type: ignore[attr-defined]
     _sign_in(page, organizer)
     expect(page.locator("h1")).to_have_text("Каталог программы")
-    _assert_accessible(page, "catalog")
+    assert_accessible(page, "catalog")
 
     # A series a few weeks ahead, so every weekday in it is still to come.
     today = datetime.now(UTC).date()
@@ -122,7 +116,7 @@ def test_organizer_creates_a_series_with_the_bulk_scheduler(
     expect(page.locator("#times")).to_have_value("11:00, 15:00")
     expect(page.locator("#weekday-0")).to_be_checked()
     expect(page.locator("#weekday-5")).not_to_be_checked()
-    _assert_accessible(page, "scheduler")
+    assert_accessible(page, "scheduler")
 
     # A demo program per screen, early and late, clear of the demo's own tours.
     page.locator("#program_id").select_option(index=1 if screen == "laptop" else 3)
@@ -131,7 +125,7 @@ def test_organizer_creates_a_series_with_the_bulk_scheduler(
     expect(page.get_by_role("heading", name="Будет создано: 20")).to_be_visible()
     expect(page.locator("table").first.locator("tbody tr")).to_have_count(20)
     page.screenshot(path=screenshots / f"backoffice-schedule-preview-{screen}.png", full_page=True)
-    _assert_accessible(page, "scheduler preview")
+    assert_accessible(page, "scheduler preview")
 
     page.get_by_role("button", name="Создать 20 экскурсий").click()
     expect(page.get_by_text("Экскурсии созданы.")).to_be_visible()
@@ -143,4 +137,4 @@ def test_organizer_creates_a_series_with_the_bulk_scheduler(
     expect(page.get_by_role("heading", name="Количество мест")).to_be_visible()
     expect(page.get_by_text("Записей пока нет.")).to_be_visible()
     page.screenshot(path=screenshots / f"backoffice-slot-{screen}.png", full_page=True)
-    _assert_accessible(page, "slot registrations")
+    assert_accessible(page, "slot registrations")

@@ -14,11 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from openindustry.accounts.providers.vk import sign_vk_launch_params
-from tests.e2e.conftest import BIN, E2E_TELEGRAM_TOKEN, E2E_VK_SECRET
+from tests.e2e.conftest import BIN, E2E_TELEGRAM_TOKEN, E2E_VK_SECRET, PHONE, assert_accessible
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,27 +27,12 @@ pytestmark = [
     ),
 ]
 
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "ru-RU",
-    "timezone_id": "Europe/Moscow",
-}
 LAPTOP: dict[str, Any] = {
     "viewport": {"width": 1280, "height": 800},
     "locale": "ru-RU",
     "timezone_id": "Europe/Moscow",
 }
-BLOCKING = {"serious", "critical"}
 assert E2E_TELEGRAM_TOKEN  # the same live server as the other browser tests
-
-
-def _assert_accessible(page: Page, name: str) -> None:
-    results = Axe().run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"{name}: " + results.generate_report()
 
 
 @dataclass
@@ -183,14 +167,14 @@ def test_a_host_checks_a_guest_in_by_typing_the_code(
     expect(page).to_have_url(re.compile(rf"/backoffice/gate/{world.slot_id}$"))
     expect(page.get_by_label("Код билета")).to_be_visible()
     page.screenshot(path=screenshots / "gate-empty.png", full_page=True)
-    _assert_accessible(page, "gate")
+    assert_accessible(page, "gate")
 
     page.fill("#code", world.ticket)
     page.get_by_role("button", name="Отметить").click()
     expect(page.get_by_text("Проходите!")).to_be_visible()
     expect(page.get_by_text("Анна Гостева").first).to_be_visible()
     page.screenshot(path=screenshots / "gate-checked-in.png", full_page=True)
-    _assert_accessible(page, "gate, checked in")
+    assert_accessible(page, "gate, checked in")
 
     page.fill("#code", world.ticket)
     page.get_by_role("button", name="Отметить").click()
@@ -201,7 +185,7 @@ def test_a_host_checks_a_guest_in_by_typing_the_code(
     expect(page.get_by_role("heading", name="Список гостей")).to_be_visible()
     expect(page.get_by_text(re.compile(r"пришли в \d\d:\d\d"))).to_be_visible()
     page.screenshot(path=screenshots / "guests.png", full_page=True)
-    _assert_accessible(page, "guest list")
+    assert_accessible(page, "guest list")
 
 
 def test_offline_check_in_is_synced_later(phone: Page, world: World, screenshots: Path) -> None:
@@ -236,4 +220,4 @@ def test_the_dashboard_renders_its_charts(laptop: Page, world: World, screenshot
     expect(page.get_by_role("heading", name=re.compile("Посещаемость"))).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("Охват"))).to_be_visible()
     page.screenshot(path=screenshots / "dashboard.png", full_page=True)
-    _assert_accessible(page, "dashboard")
+    assert_accessible(page, "dashboard")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.e2e.conftest import PHONE, assert_accessible
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,37 +19,10 @@ pytestmark = [
     ),
 ]
 
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "ru-RU",
-    "timezone_id": "Europe/Moscow",
-}
 STATE_WORDS = re.compile(
     r"Запись откроется \d+ \w+ в\s\d\d:\d\d|Идёт запись|Мест нет, можно встать в лист ожидания"
     r"|Запись по жребию до \d+ \w+, \d\d:\d\d|Запись закрыта"
 )
-BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture
-def phone(browser: Browser, live_server: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server, **PHONE)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
-
-
-def _assert_accessible(page: Page, name: str) -> None:
-    results = Axe().run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"{name}: " + results.generate_report()
 
 
 def _choose_industry(page: Page) -> str:
@@ -65,13 +37,13 @@ def test_a_citizen_finds_a_tour(phone: Page, screenshots: Path) -> None:
     expect(page.get_by_role("link", name="Открытая промышленность")).to_be_visible()
     assert page.locator(".stat dd").first.inner_text().strip().isdigit()
     page.screenshot(path=screenshots / "home.png", full_page=True)
-    _assert_accessible(page, "home")
+    assert_accessible(page, "home")
 
     page.get_by_role("link", name="Выбрать экскурсию").click()
     expect(page).to_have_url(re.compile(r"/catalog$"))
     expect(page.locator("h1")).to_have_text("Каталог экскурсий")
     page.screenshot(path=screenshots / "catalog.png", full_page=True)
-    _assert_accessible(page, "catalog")
+    assert_accessible(page, "catalog")
 
     page.get_by_text("Фильтры", exact=True).click()
     industry = _choose_industry(page)
@@ -94,17 +66,17 @@ def test_a_citizen_finds_a_tour(phone: Page, screenshots: Path) -> None:
     expect(page.locator(".seats")).to_have_text(re.compile(r"^\d+ из \d+$"))
     expect(page.locator(".register__state")).to_have_text(STATE_WORDS)
     page.screenshot(path=screenshots / "slot.png", full_page=True)
-    _assert_accessible(page, "slot")
+    assert_accessible(page, "slot")
 
     page.locator(".lead a").click()
     expect(page).to_have_url(re.compile(r"/enterprises/[a-z0-9-]+$"))
     expect(page.get_by_role("heading", name="Программы")).to_be_visible()
     page.screenshot(path=screenshots / "enterprise.png", full_page=True)
-    _assert_accessible(page, "enterprise")
+    assert_accessible(page, "enterprise")
     page.locator(".cards").first.locator(".card__link").first.click()
     expect(page).to_have_url(re.compile(r"/programs/\d+$"))
     page.screenshot(path=screenshots / "program.png", full_page=True)
-    _assert_accessible(page, "program")
+    assert_accessible(page, "program")
 
 
 def test_dark_theme_and_english(browser: Browser, live_server: str, screenshots: Path) -> None:
@@ -116,15 +88,15 @@ def test_dark_theme_and_english(browser: Browser, live_server: str, screenshots:
         page.goto("/catalog?lang=en")
         expect(page.locator("h1")).to_have_text("Tour catalogue")
         page.screenshot(path=screenshots / "catalog-dark-en.png", full_page=True)
-        _assert_accessible(page, "catalog, dark, English")
+        assert_accessible(page, "catalog, dark, English")
         page.locator(".card__link").first.click()
         expect(page.locator(".register__state")).to_be_visible()
         page.screenshot(path=screenshots / "slot-dark-en.png", full_page=True)
-        _assert_accessible(page, "slot, dark, English")
+        assert_accessible(page, "slot, dark, English")
         page.goto("/slots/2147483647")
         expect(page.locator("h1")).to_have_text("Page not found")
         page.screenshot(path=screenshots / "not-found-dark-en.png", full_page=True)
-        _assert_accessible(page, "404, dark, English")
+        assert_accessible(page, "404, dark, English")
     finally:
         context.close()
 

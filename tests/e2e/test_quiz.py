@@ -6,18 +6,16 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from openindustry.accounts.providers.vk import sign_vk_launch_params
 from openindustry.quests.demo import QUIZ
-from tests.e2e.conftest import E2E_VK_SECRET
+from tests.e2e.conftest import E2E_VK_SECRET, PHONE, assert_accessible
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,34 +25,7 @@ pytestmark = [
     ),
 ]
 
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "ru-RU",
-    "timezone_id": "Europe/Moscow",
-}
-BLOCKING = {"serious", "critical"}
 RIGHT = {text: {o for o, right in options if right} for text, options, _multiple in QUIZ}
-
-
-@pytest.fixture
-def phone(browser: Browser, live_server: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server, **PHONE)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
-
-
-def _assert_accessible(page: Page, name: str) -> None:
-    results = Axe().run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"{name}: " + results.generate_report()
 
 
 def _sign_in_and_consent(page: Page) -> None:
@@ -105,7 +76,7 @@ def test_play_the_quiz_pass_and_register_for_the_gated_slot(
     expect(gate).to_contain_text("Чтобы записаться, выполните задание:")
     expect(page.get_by_role("button", name="Записаться", exact=True)).to_have_count(0)
     page.screenshot(path=screenshots / "slot-gated.png", full_page=True)
-    _assert_accessible(page, "gated slot page")
+    assert_accessible(page, "gated slot page")
     gate.get_by_role("link").first.click()
 
     expect(page).to_have_url(re.compile(r"/tasks/\d+\?next="))
@@ -119,7 +90,7 @@ def test_play_the_quiz_pass_and_register_for_the_gated_slot(
     expect(page.locator(".result__score")).to_have_text(f"{len(QUIZ)} из {len(QUIZ)}")
     expect(page.locator("main")).to_contain_text("Начислено: 50 баллов.")
     page.screenshot(path=screenshots / "quiz-result.png", full_page=True)
-    _assert_accessible(page, "quiz result")
+    assert_accessible(page, "quiz result")
     page.get_by_role("link", name="Вернуться к записи").click()
 
     expect(page).to_have_url(re.compile(rf"{slot_path}$"))
@@ -151,7 +122,7 @@ def _play_the_quiz(page: Page, screenshots: Path) -> None:
             expect(page.locator(".quiz__deadline")).to_contain_text("Время на попытку — до")
             expect(page.locator("[data-timer]")).to_have_text(re.compile(r"^1[45]:\d\d$"))
             page.screenshot(path=screenshots / "quiz-question.png", full_page=True)
-            _assert_accessible(page, "quiz question")
+            assert_accessible(page, "quiz question")
         if number == 2:
             # «Назад» keeps the answer given on the first screen.
             page.get_by_role("link", name="Назад").click()
@@ -178,7 +149,7 @@ def _look_around(page: Page, screenshots: Path) -> None:
         page.goto(path)
         expect(page.locator("h1")).to_be_visible()
         page.screenshot(path=screenshots / f"{name}.png", full_page=True)
-        _assert_accessible(page, name)
+        assert_accessible(page, name)
     page.goto("/me/points")
     expect(page.locator(".ledger")).to_contain_text("+50")
     page.goto("/leaderboard")

@@ -5,17 +5,14 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from openindustry.accounts.providers.vk import sign_vk_launch_params
-from tests.e2e.conftest import E2E_VK_SECRET
+from tests.e2e.conftest import assert_accessible, vk_launch_query
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,47 +22,8 @@ pytestmark = [
     ),
 ]
 
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "ru-RU",
-    "timezone_id": "Europe/Moscow",
-}
-BLOCKING = {"serious", "critical"}
 CHILD = "Маша Петрова"
 CHILD_BIRTH_DATE = "2016-04-12"  # nine or older in any demo December: fits a 6+ program
-
-
-@pytest.fixture
-def phone(browser: Browser, live_server: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server, **PHONE)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
-
-
-def _assert_accessible(page: Page, name: str) -> None:
-    results = Axe().run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"{name}: " + results.generate_report()
-
-
-def _vk_launch_query(user_id: int) -> str:
-    params = {
-        "vk_user_id": str(user_id),
-        "vk_app_id": "51000000",
-        "vk_platform": "mobile_iphone",
-        "vk_language": "ru",
-        "vk_is_app_user": "1",
-        "vk_ts": str(int(time.time())),
-    }
-    return sign_vk_launch_params(params, E2E_VK_SECRET)
 
 
 def _family_slot(live_server: str) -> dict[str, Any]:
@@ -108,7 +66,7 @@ def test_register_with_a_child_get_the_ticket_cancel_and_the_seats_return(
     seats_before = _seats_left(page)
     _add_a_child_on_the_way(page, slot_path)
     page.screenshot(path=screenshots / "slot-signed-in.png", full_page=True)
-    _assert_accessible(page, "slot page, signed in")
+    assert_accessible(page, "slot page, signed in")
 
     page.get_by_label(re.compile(CHILD)).check()
     page.get_by_role("button", name="Записаться", exact=True).click()
@@ -121,7 +79,7 @@ def test_register_with_a_child_get_the_ticket_cancel_and_the_seats_return(
     expect(page.locator("h1")).to_have_text("Мои билеты")
     expect(page.locator(".ticket-card")).to_contain_text("Подтверждено")
     page.screenshot(path=screenshots / "my-tickets.png", full_page=True)
-    _assert_accessible(page, "my tickets")
+    assert_accessible(page, "my tickets")
 
     page.goto(slot_path)
     assert _seats_left(page) == seats_before - 2
@@ -132,7 +90,7 @@ def test_register_with_a_child_get_the_ticket_cancel_and_the_seats_return(
     expect(page.locator("h1")).to_have_text("Точно отменить?")
     expect(page.locator("main")).to_contain_text("Освободятся места для всей компании (2)")
     page.screenshot(path=screenshots / "cancel-confirm.png", full_page=True)
-    _assert_accessible(page, "cancel confirmation")
+    assert_accessible(page, "cancel confirmation")
     page.get_by_role("button", name="Да, отменить запись").click()
 
     expect(page).to_have_url(ticket_url)
@@ -146,7 +104,7 @@ def test_register_with_a_child_get_the_ticket_cancel_and_the_seats_return(
 
 
 def _sign_in_and_consent(page: Page) -> None:
-    page.goto(f"/entry?{_vk_launch_query(int(time.time() * 1000) % 2_000_000_000)}")
+    page.goto(f"/entry?{vk_launch_query(int(time.time() * 1000) % 2_000_000_000)}")
     expect(page.get_by_role("link", name="Мои билеты")).to_be_visible()
     page.goto("/profile/consent")
     page.get_by_role("button", name="Даю согласие").click()
@@ -180,7 +138,7 @@ def _check_the_ticket(page: Page, screenshots: Path) -> None:
     expect(page.locator(".party")).to_contain_text(CHILD)
     expect(page.get_by_role("link", name="Добавить в календарь")).to_be_visible()
     page.screenshot(path=screenshots / "ticket.png", full_page=True)
-    _assert_accessible(page, "ticket")
+    assert_accessible(page, "ticket")
     page.emulate_media(color_scheme="dark")
     page.screenshot(path=screenshots / "ticket-dark.png", full_page=True)
     background = qr.evaluate("el => getComputedStyle(el.parentElement).backgroundColor")

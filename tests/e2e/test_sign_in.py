@@ -6,18 +6,14 @@ import json
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from openindustry.accounts.providers.vk import sign_vk_launch_params
 from openindustry.accounts.providers.webapp import sign_webapp_data
-from tests.e2e.conftest import E2E_TELEGRAM_TOKEN, E2E_VK_SECRET
+from tests.e2e.conftest import E2E_TELEGRAM_TOKEN, assert_accessible, vk_launch_query
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,50 +23,10 @@ pytestmark = [
     ),
 ]
 
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "ru-RU",
-    "timezone_id": "Europe/Moscow",
-}
-BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture
-def phone(browser: Browser, live_server: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server, **PHONE)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
-
-
-def _assert_accessible(page: Page, name: str) -> None:
-    results = Axe().run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"{name}: " + results.generate_report()
-
-
-def _vk_launch_query(user_id: int) -> str:
-    params = {
-        "vk_user_id": str(user_id),
-        "vk_app_id": "51000000",
-        "vk_platform": "mobile_iphone",
-        "vk_language": "ru",
-        "vk_is_app_user": "1",
-        "vk_ts": str(int(time.time())),
-    }
-    return sign_vk_launch_params(params, E2E_VK_SECRET)
-
 
 def test_enter_from_vk_and_manage_the_profile(phone: Page, screenshots: Path) -> None:
     page = phone
-    page.goto(f"/entry?{_vk_launch_query(int(time.time()))}")
+    page.goto(f"/entry?{vk_launch_query(int(time.time()))}")
 
     expect(page).to_have_url(re.compile(r"^http://127\.0\.0\.1:\d+/$"))
     assert "sign" not in page.url
@@ -82,7 +38,7 @@ def test_enter_from_vk_and_manage_the_profile(phone: Page, screenshots: Path) ->
     page.get_by_role("link", name="Профиль").click()
     expect(page.locator("h1")).to_have_text("Профиль")
     page.screenshot(path=screenshots / "profile.png", full_page=True)
-    _assert_accessible(page, "profile")
+    assert_accessible(page, "profile")
 
     page.get_by_role("link", name="Добавить сопровождающего").click()
     expect(page.locator("h1")).to_have_text("Сопровождающие")
@@ -96,17 +52,17 @@ def test_enter_from_vk_and_manage_the_profile(phone: Page, screenshots: Path) ->
     expect(companion).to_contain_text("Ребёнок")
     expect(companion).to_contain_text("12 апреля 2016 г.")
     page.screenshot(path=screenshots / "companions.png", full_page=True)
-    _assert_accessible(page, "companions")
+    assert_accessible(page, "companions")
 
     page.get_by_text("Изменить", exact=False).first.click()
     page.screenshot(path=screenshots / "companions-edit.png", full_page=True)
-    _assert_accessible(page, "companions, editing")
+    assert_accessible(page, "companions, editing")
 
     page.get_by_role("link", name="← Профиль").click()
     page.get_by_role("link", name="Прочитать и согласиться").click()
     expect(page.locator("h1")).to_have_text("Согласие на обработку персональных данных")
     page.screenshot(path=screenshots / "consent.png", full_page=True)
-    _assert_accessible(page, "consent")
+    assert_accessible(page, "consent")
     page.get_by_role("button", name="Даю согласие").click()
     expect(page).to_have_url(re.compile(r"/profile$"))
     expect(page.get_by_role("status").first).to_have_text("Спасибо! Согласие сохранено.")
@@ -126,12 +82,12 @@ def test_login_page_is_accessible(phone: Page, screenshots: Path) -> None:
     page.goto("/login")
     expect(page.locator("h1")).to_have_text("Вход по электронной почте")
     page.screenshot(path=screenshots / "login.png", full_page=True)
-    _assert_accessible(page, "login")
+    assert_accessible(page, "login")
     page.fill("#email", "не почта")
     page.get_by_role("button", name="Получить код").click()
     expect(page.locator("#email")).to_have_attribute("aria-invalid", "true")
     page.screenshot(path=screenshots / "login-error.png", full_page=True)
-    _assert_accessible(page, "login, error")
+    assert_accessible(page, "login, error")
 
     page.fill("#email", "guest@example.org")
     page.get_by_role("button", name="Получить код").click()
@@ -140,7 +96,7 @@ def test_login_page_is_accessible(phone: Page, screenshots: Path) -> None:
     note = page.get_by_text(re.compile(r"Режим разработки: письмо не отправлено, ваш код \d{6}"))
     expect(note).to_be_visible()
     page.screenshot(path=screenshots / "login-code.png", full_page=True)
-    _assert_accessible(page, "login code")
+    assert_accessible(page, "login code")
     code = re.search(r"\d{6}", note.inner_text())
     assert code
     page.fill("#code", code.group())
@@ -176,4 +132,4 @@ def test_tampered_fragment_ends_on_a_polite_page(phone: Page, screenshots: Path)
     page.wait_for_timeout(300)
     expect(page.get_by_role("alert")).to_have_count(1)  # no resubmission loop
     page.screenshot(path=screenshots / "entry-failed.png", full_page=True)
-    _assert_accessible(page, "entry failed")
+    assert_accessible(page, "entry failed")
