@@ -7,7 +7,7 @@ with the typed values and the messages next to the fields.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
@@ -273,58 +273,31 @@ async def _save(
     return flash(redirect(f"{PAGE}?{kind}_id={saved_id}#{kind}-form"), request, "saved")
 
 
-@router.post(f"{PAGE}/enterprises", response_class=HTMLResponse)
-async def enterprise_create(
-    request: Request, catalog: Catalog, pages: Pages, user: MaybeUser, form: CheckedForm
-) -> Response:
-    return await _save(request, pages, catalog, user, form, "enterprise", None)
+# One route per form shape: the collection (create) and an item of it (update).
+Collection = Literal["enterprises", "programs", "series"]
+KIND_OF: dict[str, str] = {"enterprises": "enterprise", "programs": "program", "series": "series"}
 
 
-@router.post(PAGE + "/enterprises/{enterprise_id}", response_class=HTMLResponse)
-async def enterprise_update(
-    enterprise_id: PathId,
+@router.post(PAGE + "/{collection}", response_class=HTMLResponse)
+async def catalog_create(
+    collection: Collection,
     request: Request,
     catalog: Catalog,
     pages: Pages,
     user: MaybeUser,
     form: CheckedForm,
 ) -> Response:
-    return await _save(request, pages, catalog, user, form, "enterprise", enterprise_id)
+    return await _save(request, pages, catalog, user, form, KIND_OF[collection], None)
 
 
-@router.post(f"{PAGE}/programs", response_class=HTMLResponse)
-async def program_create(
-    request: Request, catalog: Catalog, pages: Pages, user: MaybeUser, form: CheckedForm
-) -> Response:
-    return await _save(request, pages, catalog, user, form, "program", None)
-
-
-@router.post(PAGE + "/programs/{program_id}", response_class=HTMLResponse)
-async def program_update(
-    program_id: PathId,
+@router.post(PAGE + "/{collection}/{item_id}", response_class=HTMLResponse)
+async def catalog_update(
+    collection: Collection,
+    item_id: PathId,
     request: Request,
     catalog: Catalog,
     pages: Pages,
     user: MaybeUser,
     form: CheckedForm,
 ) -> Response:
-    return await _save(request, pages, catalog, user, form, "program", program_id)
-
-
-@router.post(f"{PAGE}/series", response_class=HTMLResponse)
-async def series_create(
-    request: Request, catalog: Catalog, pages: Pages, user: MaybeUser, form: CheckedForm
-) -> Response:
-    return await _save(request, pages, catalog, user, form, "series", None)
-
-
-@router.post(PAGE + "/series/{series_id}", response_class=HTMLResponse)
-async def series_update(
-    series_id: PathId,
-    request: Request,
-    catalog: Catalog,
-    pages: Pages,
-    user: MaybeUser,
-    form: CheckedForm,
-) -> Response:
-    return await _save(request, pages, catalog, user, form, "series", series_id)
+    return await _save(request, pages, catalog, user, form, KIND_OF[collection], item_id)
