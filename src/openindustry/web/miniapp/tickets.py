@@ -304,6 +304,23 @@ async def cancel_confirm(
     return pages.render(request, "miniapp/cancel.html", _ticket_context(request, registration))
 
 
+async def _refused(
+    request: Request,
+    pages: Pages,
+    registrations: Registrations,
+    user: Principal,
+    registration_id: int,
+    exc: AppError,
+    template: str,
+) -> Response:
+    """A refused action shown on its page, next to the ticket; someone else's ticket stays 404."""
+    if exc.kind is ErrorKind.NOT_FOUND:
+        raise exc
+    registration = await _own_ticket(registration_id, registrations, user)
+    context = _ticket_context(request, registration) | {"error": exc.code}
+    return pages.render(request, f"miniapp/{template}.html", context, status=status_of(exc))
+
+
 @router.post("/me/tickets/{registration_id}/cancel", response_class=HTMLResponse)
 async def cancel(
     registration_id: PathId,
@@ -318,11 +335,7 @@ async def cancel(
     try:
         await registrations.cancel(user.user_id, registration_id)
     except AppError as exc:
-        if exc.kind is ErrorKind.NOT_FOUND:
-            raise
-        registration = await _own_ticket(registration_id, registrations, user)
-        context = _ticket_context(request, registration) | {"error": exc.code}
-        return pages.render(request, "miniapp/cancel.html", context, status=status_of(exc))
+        return await _refused(request, pages, registrations, user, registration_id, exc, "cancel")
     return flash(redirect(f"/me/tickets/{registration_id}"), request, "registration_cancelled")
 
 
@@ -340,11 +353,7 @@ async def accept(
     try:
         await registrations.accept_offer(user.user_id, registration_id)
     except AppError as exc:
-        if exc.kind is ErrorKind.NOT_FOUND:
-            raise
-        registration = await _own_ticket(registration_id, registrations, user)
-        context = _ticket_context(request, registration) | {"error": exc.code}
-        return pages.render(request, "miniapp/ticket.html", context, status=status_of(exc))
+        return await _refused(request, pages, registrations, user, registration_id, exc, "ticket")
     return flash(redirect(f"/me/tickets/{registration_id}"), request, "offer_accepted")
 
 
