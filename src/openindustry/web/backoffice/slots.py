@@ -111,10 +111,7 @@ async def slot_page(
     if (refused := refuse(request, user)) is not None:
         return refused
     assert user is not None  # noqa: S101 — refuse() let only organizers through
-    try:
-        return await _render(request, pages, catalog, registrations, accounts, slot_id, user.role)
-    except AppError as exc:
-        return error_page(request, status_of(exc), exc.code, exc.message)
+    return await _render(request, pages, catalog, registrations, accounts, slot_id, user.role)
 
 
 @router.get("/backoffice/slots/{slot_id}/cancel", response_class=HTMLResponse)
@@ -130,19 +127,16 @@ async def slot_cancel_confirm(
     if (refused := refuse(request, user)) is not None:
         return refused
     assert user is not None  # noqa: S101
-    try:
-        return await _render(
-            request,
-            pages,
-            catalog,
-            registrations,
-            accounts,
-            slot_id,
-            user.role,
-            template="backoffice/slot_cancel.html",
-        )
-    except AppError as exc:
-        return error_page(request, status_of(exc), exc.code, exc.message)
+    return await _render(
+        request,
+        pages,
+        catalog,
+        registrations,
+        accounts,
+        slot_id,
+        user.role,
+        template="backoffice/slot_cancel.html",
+    )
 
 
 @router.post("/backoffice/slots/{slot_id}/cancel", response_class=HTMLResponse)
@@ -156,12 +150,9 @@ async def slot_cancel(
     if (refused := refuse(request, user)) is not None:
         return refused
     assert user is not None  # noqa: S101
-    try:
-        await registrations.change_slot(
-            slot_id, SlotUpdate(status=SlotStatus.CANCELLED), actor_id=user.user_id
-        )
-    except AppError as exc:
-        return error_page(request, status_of(exc), exc.code, exc.message)
+    await registrations.change_slot(
+        slot_id, SlotUpdate(status=SlotStatus.CANCELLED), actor_id=user.user_id
+    )
     return flash(redirect(_path(slot_id)), request, "slot_cancelled")
 
 
@@ -233,8 +224,5 @@ async def registration_cancel(
     found = await registrations.registration(registration_id)
     if found is None or found.slot_id != slot_id:
         return error_page(request, 404, "registration_not_found", "Запись не найдена.")
-    try:
-        await registrations.cancel_by_staff(user.user_id, registration_id)
-    except AppError as exc:
-        return error_page(request, status_of(exc), exc.code, exc.message)
+    await registrations.cancel_by_staff(user.user_id, registration_id)
     return flash(redirect(_path(slot_id)), request, "registration_cancelled")
