@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openindustry.accounts.providers.base import Provider
 from openindustry.kit import db
 from openindustry.kit.tx import transaction
+from openindustry.notifications.dispatcher import Dispatcher, Prepared
 from openindustry.notifications.models import Notification, NotificationStatus, UnreachableChannel
 from openindustry.notifications.schemas import NotificationCreate
 from openindustry.notifications.service import NotificationsService
@@ -176,9 +177,9 @@ async def test_retries_with_backoff_then_dead_letter_with_the_reason(
         delay = (row.next_attempt_at - (start + timedelta(seconds=34))).total_seconds()
         assert 10 <= delay <= 20  # second attempt: base·2 with jitter in [half, full]
         traveller.shift(timedelta(seconds=25))
-        assert (await dispatcher.run_once()).failed == 1  # timeout on the last attempt
+        assert (await dispatcher.run_once()).dead == 1  # timeout on the last attempt
     [row] = await rows(session)
-    assert row.status is NotificationStatus.FAILED
+    assert row.status is NotificationStatus.DEAD
     assert row.attempts == 3
     assert "timeout" in (row.last_error or "")
 
@@ -192,10 +193,16 @@ async def test_a_crash_between_claim_and_send_leads_to_delivery_once(
     with time_machine.travel(start, tick=False) as traveller:
         crashed = dispatcher_for()
         [claimed] = await crashed.claim()  # …and the process dies before sending
+        [row] = await rows(session)
+        assert row.status is NotificationStatus.SENDING
+        assert row.locked_until == start + timedelta(seconds=60)
         other = dispatcher_for()
         assert (await other.run_once()).claimed == 0  # the lease holds
-        traveller.shift(timedelta(seconds=61))
+        traveller.shift(timedelta(seconds=59))
+        assert (await other.run_once()).claimed == 0  # …to its last second
+        traveller.shift(timedelta(seconds=2))
         assert (await other.run_once()).sent == 1
+        assert (await other.run_once()).claimed == 0  # and never again
     assert len(apis.sent("vk")) == 1
     [row] = await rows(session)
     assert row.status is NotificationStatus.SENT
@@ -267,12 +274,11 @@ async def test_separate_engines_share_the_sqlite_outbox(settings: Any) -> None:
     # Smoke: a dispatcher built on its own engine sees nothing when the outbox is empty.
     engine = db.create_engine(settings.database_url)
     try:
-        from openindustry.notifications.service import NotificationsService as Service
-
-        async with db.create_sessionmaker(engine)() as own:
-            claimed = await Service(own).claim(
-                datetime.now(UTC), limit=5, lease=timedelta(seconds=5)
-            )
-        assert claimed == []
+        own = Dispatcher(db.create_sessionmaker(engine), settings, {}, _nobody)
+        assert await own.claim() == []
     finally:
         await engine.dispose()
+
+
+async def _nobody(_message: Any) -> Prepared:
+    return Prepared(None)

@@ -21,6 +21,7 @@ CONTEXT = {
     "prize_title": "Термокружка",
     "text": "Сбор за 15 минут до начала.",
     "id_required": True,
+    "code": "042917",
 }
 
 

@@ -20,7 +20,7 @@ class Mail:
 
 
 class Mailer:
-    def __init__(self, smtp_url: str) -> None:
+    def __init__(self, smtp_url: str, *, timeout: float = 15.0) -> None:
         parts = urlsplit(smtp_url)
         query = parse_qs(parts.query)
         self.host = parts.hostname or "localhost"
@@ -30,6 +30,7 @@ class Mailer:
         self.password = unquote(parts.password) if parts.password else None
         self.start_tls = query.get("starttls", ["false"])[0].lower() in {"1", "true", "yes"}
         self.sender = query.get("from", ["noreply@openindustry.local"])[0]
+        self.timeout = timeout
 
     async def send(self, mail: Mail) -> None:
         message = EmailMessage()
@@ -47,5 +48,5 @@ class Mailer:
             password=self.password,
             use_tls=self.use_tls,
             start_tls=self.start_tls,
-            timeout=15,
+            timeout=self.timeout,
         )

@@ -73,6 +73,23 @@ TEMPLATES: dict[str, Template] = {
         _("Организатор отменил экскурсию «%(title)s», %(when)s. Приносим извинения."),
         "/me/tickets/%(registration_id)s",
     ),
+    "registration.cancelled_by_organizer": Template(
+        _("Запись отменена: %(title)s"),
+        _(
+            "Организатор отменил вашу запись на «%(title)s», %(when)s.\n"
+            "Если это ошибка, свяжитесь с организаторами программы."
+        ),
+        "/me/tickets/%(registration_id)s",
+    ),
+    "registration.moved": Template(
+        _("Запись перенесена: %(title)s"),
+        _(
+            "Организатор перенёс вашу запись: теперь «%(title)s», %(when)s.\n"
+            "Адрес: %(address)s.\n"
+            "Прежний билет больше не действует — новый билет и статус записи в приложении."
+        ),
+        "/me/tickets/%(registration_id)s",
+    ),
     "registration.slot_changed": Template(
         _("Изменения в экскурсии: %(title)s"),
         _("Экскурсия «%(title)s» изменилась: теперь %(when)s, место сбора: %(meeting_point)s."),
@@ -103,6 +120,14 @@ TEMPLATES: dict[str, Template] = {
         _("Приз ждёт вас"),
         _("Приз «%(prize_title)s» готов к выдаче."),
         "/me/prizes",
+    ),
+    "accounts.email_code": Template(
+        _("Код для входа: %(code)s"),
+        _(
+            "Ваш код для входа в «Открытую промышленность»: %(code)s\n"
+            "Код действует 10 минут. Если вы не запрашивали его, просто проигнорируйте это письмо."
+        ),
+        "/login",
     ),
     "organizer.message": Template(
         _("Сообщение организатора: %(title)s"),

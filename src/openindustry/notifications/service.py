@@ -1,154 +1,150 @@
-"""The outbox: other domains enqueue inside their own transaction; the dispatcher claims and marks.
-
-Claiming is a short transaction of its own: due rows are picked (`FOR UPDATE SKIP LOCKED` on
-PostgreSQL, so concurrent dispatchers pick disjoint rows; SQLite runs one writer anyway) and get a
-lease — `locked_until`, with `next_attempt_at` moved to the lease's end and `attempts + 1`. The
-conditional UPDATE only takes rows that are still due, so a row is never claimed twice while its
-lease holds; a dispatcher that dies holding a row lets it come due again when the lease ends.
+"""The outbox's use cases: other domains enqueue inside their own transaction; organizers look at
+what was delivered and requeue dead letters. Delivery itself is the dispatcher's (dispatcher.py).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openindustry.kit.tx import transaction
-from openindustry.notifications.models import Notification, NotificationStatus, UnreachableChannel
-from openindustry.notifications.schemas import NotificationCreate, NotificationRead
+from openindustry.audit.service import AuditService
+from openindustry.config import Settings
+from openindustry.kit import clock
+from openindustry.kit.tx import after_commit, transaction
+from openindustry.notifications import repository as repo
+from openindustry.notifications.dispatcher import deliver_now
+from openindustry.notifications.errors import (
+    NotificationNotDead,
+    NotificationNotFound,
+    NotificationNotRetryable,
+)
+from openindustry.notifications.models import Notification, NotificationStatus
+from openindustry.notifications.repository import Claimed
+from openindustry.notifications.rules import mask_address
+from openindustry.notifications.schemas import (
+    DirectMessage,
+    NotificationCreate,
+    NotificationFilter,
+    NotificationPage,
+    NotificationRead,
+)
+from openindustry.notifications.sealing import Sealer
 
+__all__ = ["Claimed", "NotificationsService"]
 
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    user_id: int | None
-    kind: str
-    payload: dict[str, Any]
-    essential: bool
-    attempts: int
+log = logging.getLogger(__name__)
 
 
 class NotificationsService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, settings: Settings | None = None) -> None:
         self.session = session
+        self.settings = settings
+
+    def _settings(self) -> Settings:
+        if self.settings is None:
+            raise TypeError("this use of NotificationsService needs the settings")
+        return self.settings
 
     async def enqueue(self, messages: Iterable[NotificationCreate]) -> None:
         """Write outbox rows; they commit (or vanish) with the caller's transaction."""
         async with transaction(self.session):
-            self.session.add_all(Notification(**m.model_dump()) for m in messages)
+            repo.add(self.session, (Notification(**m.model_dump()) for m in messages))
             await self.session.flush()
 
     async def enqueue_once(self, messages: Sequence[NotificationCreate]) -> int:
         """Insert rows whose `dedup_key` is new (INSERT … ON CONFLICT DO NOTHING); count them."""
-        if not messages:
-            return 0
-        is_pg = self.session.get_bind().dialect.name == "postgresql"
-        insert = postgresql.insert if is_pg else sqlite.insert
         added = 0
         async with transaction(self.session):
             for message in messages:
-                statement = (
-                    insert(Notification)
-                    .values(**message.model_dump(), status=NotificationStatus.PENDING, attempts=0)
-                    .on_conflict_do_nothing(index_elements=["dedup_key"])
-                    .returning(Notification.id)
-                )
-                if (await self.session.execute(statement)).scalar_one_or_none() is not None:
-                    added += 1
+                added += await repo.insert_once(self.session, message.model_dump())
         return added
 
-    async def claim(self, now: datetime, *, limit: int, lease: timedelta) -> list[Claimed]:
-        """Take up to `limit` due rows for `lease`; commits before returning."""
-        due = (
-            select(Notification.id)
-            .where(Notification.status == NotificationStatus.PENDING)
-            .where(Notification.next_attempt_at <= now)
-            .order_by(Notification.next_attempt_at, Notification.id)
-            .limit(limit)
+    async def enqueue_direct(self, message: DirectMessage) -> int:
+        """Write an essential message to an address, sealed; send it as soon as it commits.
+
+        Only a masked address is readable in the row; the address and the secrets are encrypted
+        and erased once the row is sent or dead.
+        """
+        settings = self._settings()
+        secrets = {**message.secrets, "address": message.address}
+        row = Notification(
+            user_id=None,
+            kind=message.kind,
+            payload={
+                "channel": message.channel,
+                "locale": message.locale,
+                "to": mask_address(message.address),
+            },
+            essential=True,
+            priority=message.priority,
+            expires_at=message.expires_at,
+            sealed=Sealer(settings).seal(secrets),
         )
-        if self.session.get_bind().dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
         async with transaction(self.session):
-            ids = list((await self.session.scalars(due)).all())
-            if not ids:
-                return []
-            until = now + lease
-            rows = await self.session.execute(
-                update(Notification)
-                .where(Notification.id.in_(ids))
-                .where(Notification.status == NotificationStatus.PENDING)
-                .where(Notification.next_attempt_at <= now)
-                .values(
-                    locked_until=until, next_attempt_at=until, attempts=Notification.attempts + 1
-                )
-                .returning(
-                    Notification.id,
-                    Notification.user_id,
-                    Notification.kind,
-                    Notification.payload,
-                    Notification.essential,
-                    Notification.attempts,
-                )
-                .execution_options(synchronize_session=False)
+            repo.add(self.session, [row])
+            await self.session.flush()
+            notification_id = row.id
+            after_commit(self.session, lambda: self._deliver_now(notification_id))
+        return notification_id
+
+    async def _deliver_now(self, notification_id: int) -> None:
+        try:
+            await deliver_now(self.session, self._settings(), notification_id)
+        except Exception:  # the fast path only: the dispatcher retries the row
+            log.warning("immediate delivery of outbox row %s failed", notification_id)
+
+    async def page(
+        self, filters: NotificationFilter, *, limit: int = 50, offset: int = 0
+    ) -> NotificationPage:
+        """Outbox rows newest first, with how many rows each status holds."""
+        async with transaction(self.session):
+            rows, total, counts = await repo.page(
+                self.session, **filters.model_dump(), limit=limit, offset=offset
             )
-            claimed = [Claimed(*row) for row in rows.all()]
-        return sorted(claimed, key=lambda c: c.id)
+            items = [NotificationRead.model_validate(r) for r in rows]
+        return NotificationPage(items=items, total=total, limit=limit, offset=offset, counts=counts)
 
-    async def mark_sent(
-        self, notification_id: int, now: datetime, channel: str | None, note: str | None = None
-    ) -> None:
-        await self._set(
-            notification_id,
-            status=NotificationStatus.SENT,
-            sent_at=now,
-            channel=channel,
-            locked_until=None,
-            last_error=note,
-        )
-
-    async def retry_at(self, notification_id: int, when: datetime, reason: str) -> None:
-        await self._set(notification_id, next_attempt_at=when, locked_until=None, last_error=reason)
-
-    async def dead_letter(self, notification_id: int, reason: str) -> None:
-        await self._set(
-            notification_id, status=NotificationStatus.FAILED, locked_until=None, last_error=reason
-        )
-
-    async def _set(self, notification_id: int, **values: Any) -> None:
+    async def retry(self, notification_id: int, *, actor_id: int | None) -> NotificationRead:
+        """Requeue a dead row (attempts from zero, due now) and audit it; nothing else moves."""
+        tz = self.settings.tz if self.settings is not None else None
         async with transaction(self.session):
-            await self.session.execute(
-                update(Notification)
-                .where(Notification.id == notification_id)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-
-    async def mark_unreachable(self, user_id: int, channel: str, reason: str) -> None:
-        async with transaction(self.session):
-            if await self.session.get(UnreachableChannel, (user_id, channel)) is None:
-                self.session.add(
-                    UnreachableChannel(user_id=user_id, channel=channel, reason=reason)
+            row = await repo.get(self.session, notification_id)
+            if row is None:
+                raise NotificationNotFound("Такого сообщения нет.")
+            if row.status is not NotificationStatus.DEAD:
+                raise NotificationNotDead("Повторить можно только недоставленное сообщение.")
+            if row.user_id is None:
+                raise NotificationNotRetryable(
+                    "Это одноразовое сообщение (например, код для входа): его не отправить "
+                    "повторно, человек запросит новое."
                 )
-                await self.session.flush()
-
-    async def unreachable(self, user_id: int) -> set[str]:
-        async with transaction(self.session):
-            rows = await self.session.scalars(
-                select(UnreachableChannel.channel).where(UnreachableChannel.user_id == user_id)
+            before = {"status": row.status, "attempts": row.attempts, "last_error": row.last_error}
+            if not await repo.requeue(self.session, notification_id, clock.now()):
+                raise NotificationNotDead("Сообщение уже снова в очереди.")
+            row = await repo.get(self.session, notification_id)
+            assert row is not None  # noqa: S101 - requeued just above, in this transaction
+            audit = AuditService(self.session, tz) if tz is not None else AuditService(self.session)
+            await audit.record(
+                actor_id,
+                "notification.retried",
+                subject_type="notification",
+                subject_id=notification_id,
+                before=before,
+                after={"status": row.status, "attempts": row.attempts},
             )
-            return set(rows.all())
+            return NotificationRead.model_validate(row)
 
-    async def listing(
-        self, status: NotificationStatus | None, limit: int = 200
-    ) -> list[NotificationRead]:
-        query = select(Notification).order_by(Notification.id.desc()).limit(limit)
-        if status is not None:
-            query = query.where(Notification.status == status)
+    # A person's own data (the privacy domain calls these) -------------------------------------
+
+    async def addressed_to(self, user_id: int) -> list[NotificationRead]:
+        """Every message addressed to the person, oldest first, for their data download."""
         async with transaction(self.session):
-            rows = (await self.session.scalars(query)).all()
-        return [NotificationRead.model_validate(r) for r in rows]
+            rows = await repo.addressed_to(self.session, user_id)
+            return [NotificationRead.model_validate(r) for r in rows]
+
+    async def forget_person(self, user_id: int) -> int:
+        """Drop the rows addressed to a person whose account is deleted; returns how many."""
+        async with transaction(self.session):
+            return await repo.forget(self.session, user_id)
