@@ -65,3 +65,38 @@ async def test_only_admins(sign_in: SignIn, session: AsyncSession) -> None:
     organizer = await sign_in(Role.ORGANIZER)
     assert (await organizer.get(PAGE)).status_code == 403
     assert (await organizer.post(PAGE, data={"email": "x@example.org"})).status_code == 403
+
+
+async def test_the_staff_list_by_role(sign_in: SignIn, session: AsyncSession) -> None:
+    plant = await factories.enterprise(session, name="ПАО «Ил»")
+    client = await sign_in(Role.ADMIN)
+    for email, role, plants in (
+        ("host@example.org", "host", [plant.id]),
+        ("org@example.org", "organizer", []),
+    ):
+        saved = await post_form(
+            client,
+            PAGE,
+            PAGE,
+            {"email": email, "name": email[:3], "role": role, "enterprise_ids": plants},
+        )
+        assert saved.status_code == 303
+    await sign_in(Role.PARTICIPANT)  # «Гость»: participants are never listed
+    client = await sign_in(Role.ADMIN)
+    everyone = text_of(await client.get(PAGE))
+    assert "Гость" not in everyone
+    assert "host@example.org" in everyone
+    assert "org@example.org" in everyone
+    assert "ПАО «Ил»" in everyone
+    hosts = await client.get(f"{PAGE}?role=host")
+    assert "host@example.org" in text_of(hosts)
+    assert "org@example.org" not in text_of(hosts)
+    assert "Сотрудников с такой ролью нет." not in text_of(hosts)
+    host = await session.scalar(select(User).where(User.email == "host@example.org"))
+    assert host is not None
+    edit = await client.get(f"{PAGE}?edit={host.id}")
+    assert 'value="host@example.org"' in edit.text
+    assert f'value="{plant.id}" checked' in edit.text
+    unknown_role = await client.get(f"{PAGE}?role=boss")
+    assert unknown_role.status_code == 200
+    assert "org@example.org" in text_of(unknown_role)  # an unknown role filters nothing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.catalog.schemas import Page
@@ -12,7 +12,7 @@ from openindustry.config import Settings
 from openindustry.draws.schemas import DrawRead
 from openindustry.kit.auth import CurrentUser, MaybeUser, Organizer
 from openindustry.kit.deps import get_session, get_settings
-from openindustry.kit.ratelimit import RateLimiter, get_rate_limiter
+from openindustry.kit.ratelimit import Limiter, Scope, client_ip
 from openindustry.kit.types import PathId
 from openindustry.quests.models import TaskKind
 from openindustry.quests.schemas import (
@@ -24,6 +24,7 @@ from openindustry.quests.schemas import (
     ReferralRead,
     TaskAdminRead,
     TaskCreate,
+    TaskGates,
     TaskRead,
     TaskUpdate,
 )
@@ -31,11 +32,8 @@ from openindustry.quests.service import QuestsService
 
 router = APIRouter(tags=["quests"])
 
-# Guessing code words (or hammering a quiz) is slowed per person, whatever the attempt limits.
-ATTEMPT_RATE = "20/minute"
 
-
-def get_quests(
+async def get_quests(
     session: Annotated[AsyncSession, Depends(get_session)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> QuestsService:
@@ -43,7 +41,6 @@ def get_quests(
 
 
 Quests = Annotated[QuestsService, Depends(get_quests)]
-Limiter = Annotated[RateLimiter, Depends(get_rate_limiter)]
 
 
 @router.get("/tasks", summary="Tasks, with the caller's progress when signed in")
@@ -73,9 +70,16 @@ async def get_task(task_id: PathId, quests: Quests, user: MaybeUser) -> TaskRead
     ),
 )
 async def attempt(
-    task_id: PathId, body: AttemptInput, quests: Quests, caller: CurrentUser, limiter: Limiter
+    task_id: PathId,
+    body: AttemptInput,
+    request: Request,
+    quests: Quests,
+    caller: CurrentUser,
+    limiter: Limiter,
 ) -> AttemptStarted | AttemptResult:
-    await limiter.hit(ATTEMPT_RATE, "task-attempt", str(caller.user_id))
+    # Guessing code words (or hammering a quiz) is slowed per person and per address, whatever
+    # the task's own attempt limits.
+    await limiter.check(Scope.ATTEMPT, participant=caller.user_id, ip=client_ip(request))
     return await quests.attempt(caller.user_id, task_id, body)
 
 
@@ -98,6 +102,30 @@ async def create_task(body: TaskCreate, quests: Quests, _organizer: Organizer) -
     return await quests.create_task(body, actor_id=_organizer.user_id)
 
 
+@router.get("/admin/tasks/{task_id}", summary="Organizer: a task with its answers and code word")
+async def admin_task(task_id: PathId, quests: Quests, _organizer: Organizer) -> TaskAdminRead:
+    return await quests.admin_task(task_id)
+
+
+@router.get(
+    "/admin/tasks/{task_id}/gates",
+    summary="Organizer: the series and upcoming slots that require this task",
+)
+async def task_gates(task_id: PathId, quests: Quests, _organizer: Organizer) -> TaskGates:
+    return await quests.task_gates(task_id)
+
+
+@router.put(
+    "/admin/tasks/{task_id}/gates",
+    summary="Organizer: make exactly these series and slots (not yet over) require the task",
+)
+async def set_task_gates(
+    task_id: PathId, body: TaskGates, quests: Quests, _organizer: Organizer
+) -> TaskGates:
+    await quests.set_task_gates(task_id, body, actor_id=_organizer.user_id)
+    return await quests.task_gates(task_id)
+
+
 @router.patch("/admin/tasks/{task_id}", summary="Organizer: change a task")
 async def update_task(
     task_id: PathId, body: TaskUpdate, quests: Quests, _organizer: Organizer
@@ -112,4 +140,4 @@ async def update_task(
 async def draw_prize(
     prize_id: PathId, body: PrizeDrawRequest, quests: Quests, _organizer: Organizer
 ) -> DrawRead:
-    return await quests.draw_prize(prize_id, body)
+    return await quests.draw_prize(prize_id, body, actor_id=_organizer.user_id)

@@ -59,3 +59,9 @@ class InvalidReferral(Invalid):
 
 class ReferralRefused(Conflict):
     code = "referral_refused"
+
+
+class TooManyRequiredTasks(Invalid):
+    """A series or a slot requires at most MAX_REQUIRED_TASKS tasks."""
+
+    code = "too_many_required_tasks"

@@ -284,3 +284,39 @@ async def insert_referral(
         .returning(Referral.invitee_id)
     )
     return (await session.scalar(statement)) is not None
+
+
+# A person's own data ------------------------------------------------------------------------------
+
+
+async def attempts_of(session: AsyncSession, user_id: int) -> Sequence[tuple[Attempt, str]]:
+    query = (
+        select(Attempt, Task.title)
+        .join(Task, Task.id == Attempt.task_id)
+        .where(Attempt.user_id == user_id)
+        .order_by(Attempt.started_at, Attempt.id)
+    )
+    return [(a, t) for a, t in (await session.execute(query)).all()]
+
+
+async def completions_of(session: AsyncSession, user_id: int) -> Sequence[TaskCompletion]:
+    query = (
+        select(TaskCompletion)
+        .where(TaskCompletion.user_id == user_id)
+        .order_by(TaskCompletion.completed_at, TaskCompletion.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def feedback_of(session: AsyncSession, user_id: int) -> Sequence[Feedback]:
+    query = select(Feedback).where(Feedback.user_id == user_id).order_by(Feedback.id)
+    return (await session.scalars(query)).all()
+
+
+async def blank_feedback(session: AsyncSession, user_id: int) -> int:
+    result = await session.execute(
+        update(Feedback)
+        .where(Feedback.user_id == user_id, Feedback.comment != "")
+        .values(comment="")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -212,6 +212,40 @@ class ReferralRead(BaseModel):
     referred_by: int | None
 
 
+class AttemptRecord(BaseModel):
+    """One try at a task, for the person's own data download."""
+
+    task_id: int
+    task_title: str
+    number: int
+    started_at: datetime
+    submitted_at: datetime | None
+    score: int | None
+    max_score: int
+    passed: bool | None
+
+
+class FeedbackRecord(BaseModel):
+    slot_id: int
+    rating: int
+    comment: str
+    created_at: datetime
+
+
+class CompletionRecord(BaseModel):
+    task_id: int
+    completed_at: datetime
+
+
+class QuestsExport(BaseModel):
+    """What quests keeps about a person: tries, tasks done, feedback, their invite."""
+
+    attempts: list[AttemptRecord]
+    completions: list[CompletionRecord]
+    feedback: list[FeedbackRecord]
+    referral: ReferralRead
+
+
 class ReferralAccept(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -234,3 +268,16 @@ class PrizeDrawRequest(BaseModel):
         if (self.task_id is None) == (self.leaderboard_top is None):
             raise ValueError("give either task_id (quiz passers) or leaderboard_top")
         return self
+
+
+class TaskGates(BaseModel):
+    """Where a task must be done before registering: whole series, and single slots.
+
+    Slots are those not yet over (and any named here); a slot of a listed series is gated by its
+    series already, so it need not be listed too.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    series_ids: Annotated[list[DbId], Field(max_length=500)] = Field(default_factory=list)
+    slot_ids: Annotated[list[DbId], Field(max_length=5000)] = Field(default_factory=list)

@@ -21,19 +21,25 @@ from openindustry.kit import clock
 from openindustry.kit.tx import transaction
 from openindustry.quests import repository as repo
 from openindustry.quests import rules
+from openindustry.quests._gates import GatesMixin
 from openindustry.quests._quiz import DEFAULT_CODE_WORD_ATTEMPTS, QuizMixin
 from openindustry.quests._social import SocialMixin
 from openindustry.quests.errors import InvalidAnswers, InvalidTask, NotSubmittable, TaskHasAttempts
 from openindustry.quests.models import AttendanceScope, Task, TaskKind
 from openindustry.quests.schemas import (
     AttemptInput,
+    AttemptRecord,
     AttemptResult,
     AttemptStarted,
+    CompletionRecord,
+    FeedbackRecord,
     OptionAdminRead,
     PrizeDrawRequest,
     QuestionAdminRead,
+    QuestsExport,
     TaskAdminRead,
     TaskCreate,
+    TaskGates,
     TaskProgress,
     TaskRead,
     TaskUpdate,
@@ -48,7 +54,7 @@ _FIELDS = {
 }
 
 
-class QuestsService(QuizMixin, SocialMixin):
+class QuestsService(QuizMixin, SocialMixin, GatesMixin):
     def __init__(self, session: AsyncSession, settings: Settings) -> None:
         self.session = session
         self.settings = settings
@@ -151,7 +157,9 @@ class QuestsService(QuizMixin, SocialMixin):
                 self.session, task.id, threshold, task.opens_at, task.closes_at
             )
 
-    async def draw_prize(self, prize_id: int, data: PrizeDrawRequest) -> DrawRead:
+    async def draw_prize(
+        self, prize_id: int, data: PrizeDrawRequest, *, actor_id: int | None = None
+    ) -> DrawRead:
         """Draw a prize among a quiz's passers or a leaderboard's top, by the fair machinery."""
         async with transaction(self.session):
             if data.task_id is not None:
@@ -161,11 +169,60 @@ class QuestsService(QuizMixin, SocialMixin):
                     series_id=data.series_id, limit=data.leaderboard_top or 1
                 )
                 entrants = [item.user_id for item in board.items]
-            return await self.rewards.run_prize_draw(prize_id, entrants, data.winners)
+            return await self.rewards.run_prize_draw(
+                prize_id, entrants, data.winners, actor_id=actor_id
+            )
+
+    # A person's own data (the privacy domain calls these) --------------------------------------
+
+    async def export_person(self, user_id: int) -> QuestsExport:
+        """The person's tries, tasks done, feedback and invite, oldest first."""
+        async with transaction(self.session):
+            attempts = await repo.attempts_of(self.session, user_id)
+            completions = await repo.completions_of(self.session, user_id)
+            feedback = await repo.feedback_of(self.session, user_id)
+            return QuestsExport(
+                attempts=[
+                    AttemptRecord(
+                        task_id=a.task_id,
+                        task_title=title,
+                        number=a.number,
+                        started_at=a.started_at,
+                        submitted_at=a.submitted_at,
+                        score=a.score,
+                        max_score=a.max_score,
+                        passed=a.passed,
+                    )
+                    for a, title in attempts
+                ],
+                completions=[
+                    CompletionRecord(task_id=c.task_id, completed_at=c.completed_at)
+                    for c in completions
+                ],
+                feedback=[
+                    FeedbackRecord(
+                        slot_id=f.slot_id,
+                        rating=f.rating,
+                        comment=f.comment,
+                        created_at=f.created_at,
+                    )
+                    for f in feedback
+                ],
+                referral=await self.referral(user_id),
+            )
+
+    async def forget_person(self, user_id: int) -> int:
+        """Blank the free text the person wrote (feedback comments may name anyone); ratings,
+        attempts and completions stay, tied only to the emptied account. Returns how many."""
+        async with transaction(self.session):
+            return await repo.blank_feedback(self.session, user_id)
 
     # Organizers ---------------------------------------------------------------------------------
 
-    async def create_task(self, data: TaskCreate, *, actor_id: int | None = None) -> TaskAdminRead:
+    async def create_task(
+        self, data: TaskCreate, *, actor_id: int | None = None, gates: TaskGates | None = None
+    ) -> TaskAdminRead:
+        """Create a task (and, when `gates` is given, make those series and slots require it)."""
         async with transaction(self.session):
             await self._check_series(data.series_id)
             fields = data.model_dump(exclude={"questions"})
@@ -190,12 +247,20 @@ class QuestsService(QuizMixin, SocialMixin):
                 subject_id=task.id,
                 after=_audit_fields(read),
             )
+            if gates is not None:
+                await self._set_gates(task.id, gates, actor_id)
             return read
 
     async def update_task(
-        self, task_id: int, data: TaskUpdate, *, actor_id: int | None = None
+        self,
+        task_id: int,
+        data: TaskUpdate,
+        *,
+        actor_id: int | None = None,
+        gates: TaskGates | None = None,
     ) -> TaskAdminRead:
-        """Change a task; its questions only until someone has tried the quiz."""
+        """Change a task; its questions only until someone has tried the quiz. With `gates`,
+        exactly those series and slots (not yet over) require it afterwards."""
         async with transaction(self.session):
             task = await self._task(task_id)
             current = await self._admin_read(task)
@@ -239,6 +304,8 @@ class QuestsService(QuizMixin, SocialMixin):
                 before=was,
                 after=now,
             )
+            if gates is not None:
+                await self._set_gates(task.id, gates, actor_id)
             return read
 
     async def admin_task(self, task_id: int) -> TaskAdminRead:

@@ -41,6 +41,7 @@ from openindustry.rewards.schemas import ClaimRead, PrizeCreate, PrizeRead, Priz
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from openindustry.accounts.service import AccountsService
     from openindustry.draws.service import DrawsService
     from openindustry.notifications.service import NotificationsService
 
@@ -50,6 +51,7 @@ _CODE_TRIES = 5
 
 class PrizesMixin:
     session: AsyncSession
+    accounts: AccountsService
     draws: DrawsService
     outbox: NotificationsService
 
@@ -62,18 +64,18 @@ class PrizesMixin:
             rows, total = await repo.prizes(
                 self.session, only_active=only_active, limit=limit, offset=offset
             )
-            return [_prize(p) for p in rows], total
+            return [prize_read(p) for p in rows], total
 
     async def prize(self, prize_id: int) -> PrizeRead:
         async with transaction(self.session):
-            return _prize(await self._prize(prize_id))
+            return prize_read(await self._prize(prize_id))
 
     async def create_prize(self, data: PrizeCreate, *, actor_id: int | None = None) -> PrizeRead:
         async with transaction(self.session):
             prize = Prize(**data.model_dump())
             self.session.add(prize)
             await self.session.flush()
-            read = _prize(prize)
+            read = prize_read(prize)
             await AuditService(self.session).record(
                 actor_id,
                 "prize.created",
@@ -89,13 +91,13 @@ class PrizesMixin:
         """Change what is given; a stock given here is the organizer's fresh count, absolute."""
         async with transaction(self.session):
             prize = await self._prize(prize_id)
-            before = _prize(prize).model_dump(exclude={"id"})
+            before = prize_read(prize).model_dump(exclude={"id"})
             for name, value in data.model_dump(exclude_unset=True).items():
                 if value is None and name not in {"price_points", "image_url"}:
                     continue
                 setattr(prize, name, value)
             await self.session.flush()
-            read = _prize(prize)
+            read = prize_read(prize)
             was, now = changed(before, read.model_dump(exclude={"id"}))
             await AuditService(self.session).record(
                 actor_id,
@@ -144,7 +146,7 @@ class PrizesMixin:
                 series_id=None,
                 now=claim.created_at,
             )
-            return _claim(claim, prize)
+            return claim_read(claim, prize)
 
     async def _new_claim(
         self, prize_id: int, user_id: int, how: ClaimHow, points: int
@@ -170,7 +172,7 @@ class PrizesMixin:
 
     async def my_claims(self, user_id: int) -> list[ClaimRead]:
         async with transaction(self.session):
-            return [_claim(c, p) for c, p in await repo.claims_of(self.session, user_id)]
+            return [claim_read(c, p) for c, p in await repo.claims_of(self.session, user_id)]
 
     async def my_claim(self, user_id: int, claim_id: int) -> ClaimRead:
         async with transaction(self.session):
@@ -178,7 +180,7 @@ class PrizesMixin:
             # Someone else's claim is "not found": its existence is nobody else's business.
             if claim is None or claim.user_id != user_id:
                 raise ClaimNotFound("Приз не найден среди ваших.")
-            return _claim(claim, await self._prize(claim.prize_id))
+            return claim_read(claim, await self._prize(claim.prize_id))
 
     # The prize desk ----------------------------------------------------------------------------
 
@@ -207,7 +209,7 @@ class PrizesMixin:
                     before={"status": ClaimStatus.RESERVED},
                     after={"status": claim.status, "handed_over_at": claim.handed_over_at},
                 )
-            return _claim(claim, await self._prize(claim.prize_id))
+            return claim_read(claim, await self._prize(claim.prize_id))
 
     async def cancel_claim(self, pickup_code: str, *, actor_id: int | None = None) -> ClaimRead:
         """Cancel a reserved claim: the unit goes back to stock, the points back to the person."""
@@ -219,7 +221,7 @@ class PrizesMixin:
             ):
                 await self.session.refresh(claim)
                 if claim.status is ClaimStatus.CANCELLED:
-                    return _claim(claim, await self._prize(claim.prize_id))
+                    return claim_read(claim, await self._prize(claim.prize_id))
                 raise ClaimHandedOver("Приз уже выдан, отменить нельзя.")
             await repo.return_stock(self.session, claim.prize_id, 1)
             if claim.how is ClaimHow.POINTS:
@@ -246,7 +248,7 @@ class PrizesMixin:
                 before={"status": ClaimStatus.RESERVED},
                 after={"status": claim.status, "points_refunded": claim.points_spent},
             )
-            return _claim(claim, await self._prize(claim.prize_id))
+            return claim_read(claim, await self._prize(claim.prize_id))
 
     async def _by_code(self, code: str) -> PrizeClaim:
         claim = await repo.claim_by_code(self.session, code) if rules.is_pickup_code(code) else None
@@ -256,19 +258,37 @@ class PrizesMixin:
 
     # Prize draws -------------------------------------------------------------------------------
 
-    async def announce_prize_draw(self, prize_id: int) -> DrawRead:
-        """Publish the draw's commitment before anyone can know who enters."""
+    async def announce_prize_draw(self, prize_id: int, *, actor_id: int | None = None) -> DrawRead:
+        """Publish the draw's commitment before anyone can know who enters (once: again
+        returns the same commitment)."""
         async with transaction(self.session):
             await self._prize(prize_id)
-            return await self.draws.ensure(DrawKind.PRIZE, prize_id)
+            known = await self.draws.find(DrawKind.PRIZE, prize_id)
+            draw = await self.draws.ensure(DrawKind.PRIZE, prize_id)
+            if known is None:
+                await AuditService(self.session).record(
+                    actor_id,
+                    "prize.draw_announced",
+                    subject_type="prize",
+                    subject_id=prize_id,
+                    after={"draw_id": draw.id, "commitment": draw.commitment},
+                )
+            return draw
 
     async def run_prize_draw(
-        self, prize_id: int, entrant_user_ids: Sequence[int], winners: int
+        self,
+        prize_id: int,
+        entrant_user_ids: Sequence[int],
+        winners: int,
+        *,
+        actor_id: int | None = None,
     ) -> DrawRead:
         """Draw by the committed seed; never more winners than stock, each gets a claim."""
         async with transaction(self.session):
             prize = await self._prize(prize_id)
-            entrants = list(dict.fromkeys(entrant_user_ids))
+            # A deleted account could never collect the prize: it does not enter.
+            gone = await self.accounts.deleted_among(entrant_user_ids)
+            entrants = [u for u in dict.fromkeys(entrant_user_ids) if u not in gone]
             seats = max(0, min(winners, prize.stock, len(entrants)))
             # Units are taken before the draw: a concurrent claim cannot leave a winner without one.
             if seats and not await repo.take_stock(self.session, prize.id, seats):
@@ -294,10 +314,21 @@ class PrizesMixin:
                     )
                 )
             await self.outbox.enqueue(messages)
+            await AuditService(self.session).record(
+                actor_id,
+                "prize.drawn",
+                subject_type="prize",
+                subject_id=prize.id,
+                after={
+                    "draw_id": outcome.draw_id,
+                    "entrants": len(entrants),
+                    "winners": len(outcome.winners),
+                },
+            )
         return await self.draws.get(outcome.draw_id)
 
 
-def _prize(prize: Prize) -> PrizeRead:
+def prize_read(prize: Prize) -> PrizeRead:
     return PrizeRead(
         id=prize.id,
         title=prize.title,
@@ -311,7 +342,7 @@ def _prize(prize: Prize) -> PrizeRead:
     )
 
 
-def _claim(claim: PrizeClaim, prize: Prize) -> ClaimRead:
+def claim_read(claim: PrizeClaim, prize: Prize) -> ClaimRead:
     return ClaimRead(
         id=claim.id,
         prize_id=claim.prize_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.catalog.schemas import Page
@@ -12,15 +12,19 @@ from openindustry.config import Settings
 from openindustry.draws.schemas import DrawRead
 from openindustry.kit.auth import CurrentUser, MaybeUser, Organizer
 from openindustry.kit.deps import get_session, get_settings
+from openindustry.kit.ratelimit import Limiter, Scope, client_ip
 from openindustry.kit.types import DbId, PathId
+from openindustry.rewards.models import ClaimStatus
 from openindustry.rewards.qr import qr_svg
 from openindustry.rewards.schemas import (
     ClaimRead,
+    ClaimReadyRead,
     LeaderboardRead,
     PointsRead,
     PrizeCreate,
     PrizeRead,
     PrizeUpdate,
+    StockAdjust,
 )
 from openindustry.rewards.service import MAX_LEADERBOARD, RewardsService
 
@@ -71,7 +75,14 @@ async def list_prizes(rewards: Rewards, limit: Limit = 50, offset: Offset = 0) -
     status_code=status.HTTP_201_CREATED,
     summary="Claim a prize for points → a pickup code",
 )
-async def claim_prize(prize_id: PathId, rewards: Rewards, caller: CurrentUser) -> ClaimRead:
+async def claim_prize(
+    prize_id: PathId,
+    request: Request,
+    rewards: Rewards,
+    caller: CurrentUser,
+    limiter: Limiter,
+) -> ClaimRead:
+    await limiter.check(Scope.CLAIM, participant=caller.user_id, ip=client_ip(request))
     return await rewards.claim(caller.user_id, prize_id)
 
 
@@ -92,6 +103,14 @@ async def claim_qr(claim_id: PathId, rewards: Rewards, caller: CurrentUser) -> R
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private"})
 
 
+@router.get("/admin/prizes", summary="Organizer: every prize, inactive ones too, with stock")
+async def all_prizes(
+    rewards: Rewards, _organizer: Organizer, limit: Limit = 50, offset: Offset = 0
+) -> Page[PrizeRead]:
+    items, total = await rewards.prizes(only_active=False, limit=limit, offset=offset)
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
 @router.post("/admin/prizes", status_code=status.HTTP_201_CREATED, summary="Organizer: add a prize")
 async def create_prize(body: PrizeCreate, rewards: Rewards, _organizer: Organizer) -> PrizeRead:
     return await rewards.create_prize(body, actor_id=_organizer.user_id)
@@ -105,11 +124,44 @@ async def update_prize(
 
 
 @router.post(
+    "/admin/prizes/{prize_id}/stock",
+    summary="Organizer: units arrived (+) or gone (−); 409 stock_below_zero rather than below 0",
+)
+async def adjust_stock(
+    prize_id: PathId, body: StockAdjust, rewards: Rewards, _organizer: Organizer
+) -> PrizeRead:
+    return await rewards.adjust_stock(prize_id, body, actor_id=_organizer.user_id)
+
+
+@router.get("/admin/prizes/{prize_id}/claims", summary="Organizer: a prize's claims, newest first")
+async def prize_claims(
+    prize_id: PathId,
+    rewards: Rewards,
+    _organizer: Organizer,
+    claim_status: Annotated[ClaimStatus | None, Query(alias="status")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[ClaimRead]:
+    items, total = await rewards.prize_claims(
+        prize_id, status=claim_status, limit=limit, offset=offset
+    )
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post(
+    "/admin/claims/{claim_id}/ready",
+    summary="Organizer: tell the person the prize waits at the desk (sent once, idempotent)",
+)
+async def claim_ready(claim_id: PathId, rewards: Rewards, _organizer: Organizer) -> ClaimReadyRead:
+    return await rewards.ready_for_pickup(claim_id, actor_id=_organizer.user_id)
+
+
+@router.post(
     "/admin/prizes/{prize_id}/draw/announce",
     summary="Organizer: publish a prize draw's commitment before entries are known",
 )
 async def announce_draw(prize_id: PathId, rewards: Rewards, _organizer: Organizer) -> DrawRead:
-    return await rewards.announce_prize_draw(prize_id)
+    return await rewards.announce_prize_draw(prize_id, actor_id=_organizer.user_id)
 
 
 @router.post(

@@ -37,3 +37,7 @@ class ClaimHandedOver(Conflict):
 
 class InvalidPoints(Invalid):
     code = "invalid_points"
+
+
+class StockBelowZero(Conflict):
+    code = "stock_below_zero"

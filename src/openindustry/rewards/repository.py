@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -230,6 +230,17 @@ async def take_stock(session: AsyncSession, prize_id: int, units: int) -> bool:
     return _rowcount(result) == 1
 
 
+async def adjust_stock(session: AsyncSession, prize_id: int, delta: int) -> bool:
+    """Add `delta` units (fewer when negative), only if the stock stays zero or more."""
+    result = await session.execute(
+        update(Prize)
+        .where(Prize.id == prize_id, Prize.stock + delta >= 0)
+        .values(stock=Prize.stock + delta)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
 async def return_stock(session: AsyncSession, prize_id: int, units: int) -> None:
     await session.execute(
         update(Prize).where(Prize.id == prize_id).values(stock=Prize.stock + units)
@@ -275,6 +286,22 @@ async def claim_by_code(session: AsyncSession, code: str) -> PrizeClaim | None:
     return await session.scalar(select(PrizeClaim).where(PrizeClaim.pickup_code == code))
 
 
+async def claims_of_prize(
+    session: AsyncSession,
+    prize_id: int,
+    *,
+    status: ClaimStatus | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[PrizeClaim], int]:
+    query = select(PrizeClaim).where(PrizeClaim.prize_id == prize_id)
+    if status is not None:
+        query = query.where(PrizeClaim.status == status)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(query.order_by(PrizeClaim.id.desc()).limit(limit).offset(offset))
+    return rows.all(), int(total or 0)
+
+
 async def claims_of(session: AsyncSession, user_id: int) -> Sequence[tuple[PrizeClaim, Prize]]:
     query = (
         select(PrizeClaim, Prize)
@@ -294,3 +321,18 @@ async def move_claim(
         .values(**values)
     )
     return _rowcount(result) == 1
+
+
+# A person's own data ------------------------------------------------------------------------------
+
+
+async def all_entries(session: AsyncSession, user_id: int) -> Sequence[PointsEntry]:
+    query = select(PointsEntry).where(PointsEntry.user_id == user_id).order_by(PointsEntry.id)
+    return (await session.scalars(query)).all()
+
+
+async def drop_scores(session: AsyncSession, user_id: int) -> int:
+    result = await session.execute(
+        delete(LeaderboardScore).where(LeaderboardScore.user_id == user_id)
+    )
+    return _rowcount(result)

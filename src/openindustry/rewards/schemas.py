@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from openindustry.rewards.models import ClaimHow, ClaimStatus, PointsReason
 
@@ -22,6 +22,26 @@ class PointsEntryRead(BaseModel):
     ref_id: int
     series_id: int | None
     created_at: datetime
+
+
+class ClaimRecord(BaseModel):
+    """A claim for the person's own data download: no pickup code (it hands the prize over)."""
+
+    id: int
+    prize_id: int
+    prize_title: str
+    status: ClaimStatus
+    how: ClaimHow
+    points_spent: int
+    created_at: datetime
+    handed_over_at: datetime | None
+
+
+class RewardsExport(BaseModel):
+    balance: int
+    earned_total: int
+    entries: list[PointsEntryRead]
+    claims: list[ClaimRecord]
 
 
 class PointsRead(BaseModel):
@@ -98,3 +118,23 @@ class ClaimRead(BaseModel):
     points_spent: int
     created_at: datetime
     handed_over_at: datetime | None
+
+
+class StockAdjust(BaseModel):
+    """Units arrived (positive) or gone missing (negative); the stock never goes below zero."""
+
+    delta: Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
+    note: str = Field(default="", max_length=500)
+
+    @field_validator("delta")
+    @classmethod
+    def _not_zero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("a change of zero units changes nothing")
+        return value
+
+
+class ClaimReadyRead(ClaimRead):
+    """A claim after "ready for pickup": `notice_sent` is False when it was sent before."""
+
+    notice_sent: bool

@@ -1,6 +1,7 @@
 """Rewards use cases: the points ledger with its cached balance and leaderboards.
 
-Prizes and claims live in `_prizes.py` and are part of the same `RewardsService`.
+Prizes and claims live in `_prizes.py`, the organizers' prize desk in `_desk.py`; both are part
+of the same `RewardsService`.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from openindustry.kit.tx import transaction
 from openindustry.notifications.service import NotificationsService
 from openindustry.rewards import repository as repo
 from openindustry.rewards import rules
-from openindustry.rewards._prizes import PrizesMixin
+from openindustry.rewards._desk import DeskMixin
 from openindustry.rewards.errors import InsufficientPoints, InvalidPoints
 from openindustry.rewards.models import ALL_TIME, PointsEntry, PointsReason
 from openindustry.rewards.schemas import (
+    ClaimRecord,
     LeaderboardItem,
     LeaderboardMe,
     LeaderboardRead,
     PointsEntryRead,
     PointsRead,
+    RewardsExport,
 )
 
 MAX_LEADERBOARD = 100
@@ -41,7 +44,7 @@ def _positive(points: int) -> None:
         raise InvalidPoints("Points are a whole number, zero or more.")
 
 
-class RewardsService(PrizesMixin):
+class RewardsService(DeskMixin):
     def __init__(self, session: AsyncSession, settings: Settings) -> None:
         self.session = session
         self.settings = settings
@@ -203,6 +206,39 @@ class RewardsService(PrizesMixin):
             ],
             me=me,
         )
+
+    # A person's own data (the privacy domain calls these) -------------------------------------
+
+    async def export_person(self, user_id: int) -> RewardsExport:
+        """The whole ledger, oldest first, the balance and the claims (without pickup codes)."""
+        async with transaction(self.session):
+            row = await repo.balance(self.session, user_id)
+            lines = await repo.all_entries(self.session, user_id)
+            claims = await repo.claims_of(self.session, user_id)
+        return RewardsExport(
+            balance=row.balance if row else 0,
+            earned_total=row.earned_total if row else 0,
+            entries=[_entry(e) for e in lines],
+            claims=[
+                ClaimRecord(
+                    id=c.id,
+                    prize_id=c.prize_id,
+                    prize_title=p.title,
+                    status=c.status,
+                    how=c.how,
+                    points_spent=c.points_spent,
+                    created_at=c.created_at,
+                    handed_over_at=c.handed_over_at,
+                )
+                for c, p in claims
+            ],
+        )
+
+    async def forget_person(self, user_id: int) -> int:
+        """Take a deleted account off the public leaderboards; the ledger and claims stay (the
+        statistics count them), tied only to the emptied account. Returns the scores removed."""
+        async with transaction(self.session):
+            return await repo.drop_scores(self.session, user_id)
 
 
 def _entry(entry: PointsEntry) -> PointsEntryRead:

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from pydantic import ValidationError
 
+from openindustry.catalog.api import Catalog
 from openindustry.kit.auth import MaybeUser, Principal
 from openindustry.kit.errors import AppError
 from openindustry.stats.api import Stats
@@ -46,7 +47,9 @@ def field_codes(exc: ValidationError) -> dict[str, str]:
 
 
 @router.get("/backoffice/stats", response_class=HTMLResponse)
-async def dashboard(request: Request, stats: Stats, pages: Pages, user: MaybeUser) -> Response:
+async def dashboard(
+    request: Request, stats: Stats, catalog: Catalog, pages: Pages, user: MaybeUser
+) -> Response:
     if (refusal := refused(request, user, "/backoffice/stats")) is not None:
         return refusal
     assert user is not None  # noqa: S101 — _refused answered otherwise
@@ -58,6 +61,8 @@ async def dashboard(request: Request, stats: Stats, pages: Pages, user: MaybeUse
         "charts": {},
         "query": request.url.query,
         "staff_role": user.role,
+        # The series filter is chosen by name; the newest series first.
+        "all_series": sorted(await catalog.series_list(), key=lambda x: x.starts_on, reverse=True),
     }
     try:
         filters = StatsFilter.model_validate(raw)
@@ -78,14 +83,15 @@ async def dashboard(request: Request, stats: Stats, pages: Pages, user: MaybeUse
 async def table_csv(table: str, request: Request, stats: Stats, user: MaybeUser) -> Response:
     if (refusal := refused(request, user, "/backoffice/stats")) is not None:
         return refusal
-    export = TABLES.get(table)
-    if export is None:
+    assert user is not None  # noqa: S101 — refused() answered otherwise
+    if table not in TABLES:
         return error_page(request, 404, "unknown_table", "Такой таблицы нет.")
     try:
         filters = StatsFilter.model_validate(raw_query(request, STATS_FIELDS))
     except ValidationError:
         return error_page(request, 422, "invalid", "Проверьте даты и серию в фильтре.")
-    body = export(await stats.dashboard(filters))
+    # Audited like the JSON API's export: who took which table with which filter.
+    body = await stats.export_table(table, filters, actor_id=user.user_id)
     return Response(
         body,
         media_type="text/csv; charset=utf-8",

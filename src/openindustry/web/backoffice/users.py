@@ -1,4 +1,5 @@
-"""Staff accounts (admins only): create one, or change an existing one's role and enterprises.
+"""Staff accounts (admins only): the list of hosts, organizers and admins (by role, with their
+enterprises), and one form to create an account or change an existing one's role and enterprises.
 
 The account is found by its e-mail, so the same form serves both: `AccountsService.create_staff`
 updates the account when the address is already known.
@@ -30,9 +31,18 @@ router = APIRouter(include_in_schema=False)
 PAGE = "/backoffice/users"
 
 
+def _role_filter(request: Request) -> Role | None:
+    try:
+        role = Role(request.query_params.get("role", ""))
+    except ValueError:
+        return None
+    return None if role is Role.PARTICIPANT else role
+
+
 async def _render(
     request: Request,
     pages: Pages,
+    accounts: Accounts,
     catalog: Catalog,
     role: str,
     *,
@@ -40,22 +50,40 @@ async def _render(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
+    shown = _role_filter(request)
+    enterprises = (await catalog.enterprises(limit=200)).items
+    staff = await accounts.staff()
+    editing = request.query_params.get("edit", "")
+    picked = next((s for s in staff if str(s.id) == editing), None)
+    if form is None and picked is not None:
+        # «Изменить» in the list fills the form; saving it updates that account by its e-mail.
+        form = {
+            "email": picked.email or "",
+            "name": picked.name,
+            "role": picked.role.value,
+            "enterprise_ids": [str(i) for i in picked.enterprise_ids],
+        }
     context = {
         "form": form or {"email": "", "name": "", "role": "host", "enterprise_ids": []},
         "errors": errors or {},
         "roles": [r.value for r in Role if r is not Role.PARTICIPANT],
-        "enterprises": (await catalog.enterprises(limit=200)).items,
+        "enterprises": enterprises,
+        "enterprise_names": {e.id: e.name for e in enterprises},
+        "staff": [s for s in staff if shown is None or s.role is shown],
+        "role_filter": shown.value if shown else "",
         "staff_role": role,
     }
     return pages.render(request, "backoffice/users.html", context, status=status)
 
 
 @router.get(PAGE, response_class=HTMLResponse)
-async def users(request: Request, catalog: Catalog, pages: Pages, user: MaybeUser) -> Response:
+async def users(
+    request: Request, accounts: Accounts, catalog: Catalog, pages: Pages, user: MaybeUser
+) -> Response:
     if (refused := refuse(request, user, "admin")) is not None:
         return refused
     assert user is not None  # noqa: S101 — refuse() let only admins through
-    return await _render(request, pages, catalog, user.role)
+    return await _render(request, pages, accounts, catalog, user.role)
 
 
 @router.post(PAGE, response_class=HTMLResponse)
@@ -81,13 +109,21 @@ async def users_save(
         await accounts.create_staff(data, actor_id=user.user_id)
     except ValidationError as exc:
         return await _render(
-            request, pages, catalog, user.role, form=entered, errors=field_errors(exc), status=422
+            request,
+            pages,
+            accounts,
+            catalog,
+            user.role,
+            form=entered,
+            errors=field_errors(exc),
+            status=422,
         )
     except AppError as exc:
         field = "email" if exc.code == "invalid_email" else "enterprise_ids"
         return await _render(
             request,
             pages,
+            accounts,
             catalog,
             user.role,
             form=entered,
