@@ -113,7 +113,7 @@ async def test_late_applications_after_a_draw_do_not_block_other_lotteries(
     participant: MakeParticipant, open_slot: MakeSlot, session: AsyncSession, settings: Settings
 ) -> None:
     from openindustry.catalog.schemas import RegistrationWindowInput, SlotUpdate
-    from openindustry.registration.service import RegistrationService
+    from openindustry.registration.staff import StaffRegistrations
 
     early = await open_slot(2, mode="lottery", starts_in=timedelta(days=2))
     later = await open_slot(2, mode="lottery", starts_in=timedelta(days=4))
@@ -126,7 +126,7 @@ async def test_late_applications_after_a_draw_do_not_block_other_lotteries(
         reopened = RegistrationWindowInput(
             mode="lottery", opens_at=now, closes_at=now + timedelta(days=2) - timedelta(minutes=30)
         )
-        await RegistrationService(session, settings).change_slot(
+        await StaffRegistrations(session, settings).change_slot(
             early.id, SlotUpdate(registration=reopened)
         )
         newcomer = await (await participant()).register(early.id)

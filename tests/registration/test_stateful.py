@@ -68,6 +68,7 @@ from openindustry.registration.models import ACTIVE, HOLDING_SEATS, Registration
 from openindustry.registration.models import RegistrationStatus as S
 from openindustry.registration.schemas import RegistrationCreate, RegistrationRead
 from openindustry.registration.service import RegistrationService
+from openindustry.registration.staff import StaffRegistrations
 from tests import factories
 
 T = TypeVar("T")
@@ -452,7 +453,11 @@ class RegistrationMachine(RuleBasedStateMachine):
         slot = data.draw(st.sampled_from(self.slots), label="slot")
         _, taken, _ = self.before.slots[slot.id]
         try:
-            read = self.service(lambda s: s.change_slot(slot.id, SlotUpdate(capacity=capacity)))
+            read = self.service(
+                lambda s: StaffRegistrations(s.session, s.settings, s).change_slot(
+                    slot.id, SlotUpdate(capacity=capacity)
+                )
+            )
         except CapacityBelowTaken:
             seen("change_capacity: capacity_below_taken")
             assert capacity < taken, f"capacity {capacity} refused with {taken} seats taken"
@@ -507,7 +512,9 @@ class RegistrationMachine(RuleBasedStateMachine):
             return
         slot = data.draw(st.sampled_from(self.slots), label="slot")
         read = self.service(
-            lambda s: s.change_slot(slot.id, SlotUpdate(status=SlotStatus.CANCELLED))
+            lambda s: StaffRegistrations(s.session, s.settings, s).change_slot(
+                slot.id, SlotUpdate(status=SlotStatus.CANCELLED)
+            )
         )
         assert read.status is SlotStatus.CANCELLED
         slot.cancelled = True

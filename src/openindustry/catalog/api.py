@@ -40,7 +40,7 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Search = Annotated[str | None, Query(max_length=100)]
 
 
-def get_catalog(
+async def get_catalog(
     session: Annotated[AsyncSession, Depends(get_session)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> CatalogService:

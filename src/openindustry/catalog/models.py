@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,6 +42,8 @@ class SlotStatus(StrEnum):
 
 
 AGE_RATINGS = (0, 6, 12, 16, 18)
+# Cancelled slots leave the guard, so a cancelled tour can be scheduled again at the same time.
+SCHEDULED_SQL = "status = 'scheduled'"
 
 
 class Industry(Base):
@@ -166,6 +169,16 @@ class Slot(Base):
         Index("ix_slot_starts_at", "starts_at"),
         Index("ix_slot_program_id", "program_id"),
         Index("ix_slot_series_id", "series_id"),
+        # The bulk scheduler refuses overlaps after reading what exists; two runs at once (a double
+        # click, two organizers) both read "nothing there", so the database refuses the second copy.
+        Index(
+            "uq_slot_program_scheduled_start",
+            "program_id",
+            "starts_at",
+            unique=True,
+            sqlite_where=text(SCHEDULED_SQL),
+            postgresql_where=text(SCHEDULED_SQL),
+        ),
     )
 
     def __repr__(self) -> str:

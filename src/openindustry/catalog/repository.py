@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, func, select, update
+from sqlalchemy import Integer, Row, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.catalog.models import (
@@ -126,8 +126,12 @@ def _slot_query() -> Select[Slot, Program, Enterprise, Industry, Series | None]:
     )
 
 
+# Built once: the booking path reads one slot per request (see registration/repository.py).
+_SLOT_ROW = _slot_query().where(Slot.id == bindparam("slot_id"))
+
+
 async def slot_row(session: AsyncSession, slot_id: int) -> SlotRow | None:
-    return (await session.execute(_slot_query().where(Slot.id == slot_id))).first()
+    return (await session.execute(_SLOT_ROW, {"slot_id": slot_id})).first()
 
 
 async def slot_rows(
@@ -215,16 +219,20 @@ async def set_capacity(session: AsyncSession, slot_id: int, capacity: int) -> bo
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def take_seats(session: AsyncSession, slot_id: int, seats: int) -> bool:
-    result = await session.execute(
-        update(Slot)
-        .where(
-            Slot.id == slot_id,
-            Slot.status == SlotStatus.SCHEDULED,
-            Slot.seats_taken + seats <= Slot.capacity,
-        )
-        .values(seats_taken=Slot.seats_taken + seats)
+_SEATS = bindparam("seats", type_=Integer)
+_TAKE_SEATS = (
+    update(Slot)
+    .where(
+        Slot.id == bindparam("slot_id"),
+        Slot.status == SlotStatus.SCHEDULED,
+        Slot.seats_taken + _SEATS <= Slot.capacity,
     )
+    .values(seats_taken=Slot.seats_taken + _SEATS)
+)
+
+
+async def take_seats(session: AsyncSession, slot_id: int, seats: int) -> bool:
+    result = await session.execute(_TAKE_SEATS, {"slot_id": slot_id, "seats": seats})
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

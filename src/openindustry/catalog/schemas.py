@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from openindustry.catalog.models import AGE_RATINGS, AllocationMode, ProgramFormat, SlotStatus
 from openindustry.catalog.rules import RegistrationState
@@ -15,6 +24,32 @@ T = TypeVar("T")
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=2, max_length=80)]
 Text = Annotated[str, Field(max_length=20_000)]
+# A wall-clock time in the program's time zone, shown without an offset ("10:00:00"), which JSON
+# Schema's `time` format (RFC 3339, offset required) would refuse.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?$",
+            "description": "Local time in the program's time zone, without an offset",
+        }
+    ),
+]
+# The same, as given by a client: an offset, if any, is dropped (it used to be echoed back once
+# and lost in the database).
+LocalTimeInput = Annotated[
+    time,
+    AfterValidator(lambda value: value.replace(tzinfo=None)),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?"
+            r"(Z|[+-][0-9]{2}:?[0-9]{2})?$",
+            "description": "Local time in the program's time zone; an offset is ignored",
+        }
+    ),
+]
 
 
 class Page(BaseModel, Generic[T]):
@@ -111,7 +146,7 @@ class SeriesCreate(BaseModel):
     starts_on: date
     ends_on: date
     opens_days_before: int = Field(default=3, ge=0, le=60)
-    opens_at_time: time = time(10, 0)
+    opens_at_time: LocalTimeInput = time(10, 0)
     closes_hours_before: int = Field(default=24, ge=0, le=24 * 30)
     allocation_mode: AllocationMode = AllocationMode.FCFS
     max_active_registrations: int | None = Field(default=None, ge=1, le=100)
@@ -134,7 +169,7 @@ class SeriesRead(BaseModel):
     starts_on: date
     ends_on: date
     opens_days_before: int
-    opens_at_time: time
+    opens_at_time: LocalTime
     closes_hours_before: int
     allocation_mode: AllocationMode
     max_active_registrations: int | None
@@ -271,7 +306,7 @@ class SeriesUpdate(BaseModel):
     starts_on: date | None = None
     ends_on: date | None = None
     opens_days_before: int | None = Field(default=None, ge=0, le=60)
-    opens_at_time: time | None = None
+    opens_at_time: LocalTimeInput | None = None
     closes_hours_before: int | None = Field(default=None, ge=0, le=24 * 30)
     allocation_mode: AllocationMode | None = None
     max_active_registrations: int | None = Field(default=None, ge=1, le=100)
@@ -287,7 +322,7 @@ class SlotBulkCreate(BaseModel):
     date_from: date
     date_to: date
     weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(min_length=1, max_length=7)
-    times: list[time] = Field(min_length=1, max_length=24)
+    times: list[LocalTimeInput] = Field(min_length=1, max_length=24)
     capacity: int = Field(ge=0, le=10_000)
     meeting_point: str | None = Field(default=None, max_length=300)
     preview: bool = False

@@ -21,6 +21,7 @@ from openindustry.catalog.errors import (
     ProgramNotFound,
     SeriesNotFound,
     SlotNotFound,
+    SlotOverlap,
     SlugTaken,
 )
 from openindustry.catalog.models import Enterprise, Industry, Program, Series, Slot
@@ -50,6 +51,8 @@ from openindustry.catalog.schemas import (
 )
 from openindustry.kit import clock
 from openindustry.kit.tx import transaction
+
+_SAME_START_MARKS = ("uq_slot_program_scheduled_start", "slot.program_id, slot.starts_at")
 
 
 class CatalogService:
@@ -355,7 +358,7 @@ class CatalogService:
                     for p in planned
                 ]
                 self.session.add_all(slots)
-                await self.session.flush()
+                await self._flush_unique_start()
                 ids = [s.id for s in slots]
                 await AuditService(self.session, self.tz).record(
                     actor_id,
@@ -444,7 +447,7 @@ class CatalogService:
                 required_tasks=data.required_tasks,
             )
             self.session.add(slot)
-            await self.session.flush()
+            await self._flush_unique_start()
             created = await self.slot(slot.id)
             await AuditService(self.session, self.tz).record(
                 actor_id,
@@ -454,6 +457,21 @@ class CatalogService:
                 after=audit_fields(created),
             )
             return created
+
+    async def _flush_unique_start(self) -> None:
+        # One scheduled slot per program and start (a partial unique index): a run that lost
+        # the race to a twin gets the scheduler's own refusal, not a database error.
+        try:
+            await self.session.flush()
+        except IntegrityError as exc:
+            found = str(exc.orig)
+            # PostgreSQL names the index; SQLite names its columns.
+            if not any(mark in found for mark in _SAME_START_MARKS):
+                raise
+            raise SlotOverlap(
+                "В это время у программы уже есть экскурсия. Обновите расписание.",
+                details={"reason": "same_start"},
+            ) from exc
 
     async def _insert_unique(self, row: object, taken: SlugTaken) -> None:
         # The unique constraint decides, so two organizers saving the same slug at once get a
@@ -481,7 +499,7 @@ class CatalogService:
                 slot.registration_closes_at = window.closes_at
             if slot.ends_at <= slot.starts_at:
                 raise InvalidTimeRange("Окончание должно быть позже начала.")
-            await self.session.flush()
+            await self._flush_unique_start()
             return await self.slot(slot_id)
 
     async def set_capacity(self, slot_id: int, capacity: int) -> None:

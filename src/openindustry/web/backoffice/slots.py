@@ -1,7 +1,9 @@
-"""One slot for the organizer: who is registered, cancel a registration, capacity, cancel the slot.
+"""One slot for the organizer: its registrations (search by name, e-mail, phone or ticket code),
+cancel a registration, capacity, cancel the slot. Adding someone by hand and moving a party to
+another slot are in slot_registrations.py.
 
-Changing capacity and cancelling the slot go through `RegistrationService.change_slot`, so the
-waitlist moves (or everyone is told) in the same transaction as the change.
+Everything goes through `StaffRegistrations`, so seats, the waitlist, the messages to the people
+concerned and the audit entry change in the same transaction as the action itself.
 """
 
 from __future__ import annotations
@@ -12,16 +14,17 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from openindustry.accounts.api import Accounts
 from openindustry.catalog.api import Catalog
 from openindustry.catalog.models import SlotStatus
-from openindustry.catalog.rules import normalize_search_text
 from openindustry.catalog.schemas import SlotUpdate
+from openindustry.kit import clock
 from openindustry.kit.auth import MaybeUser
 from openindustry.kit.errors import AppError
 from openindustry.kit.types import PathId
-from openindustry.registration.api import Registrations
+from openindustry.registration.api import StaffDesk
 from openindustry.registration.models import RegistrationStatus
+from openindustry.registration.staff import MOVABLE
+from openindustry.web.backoffice import slot_registrations
 from openindustry.web.backoffice.staff import refuse
 from openindustry.web.csrf import CheckedForm
 from openindustry.web.errors import error_page, status_of
@@ -29,17 +32,10 @@ from openindustry.web.miniapp.deps import Pages
 from openindustry.web.session import flash, redirect
 
 router = APIRouter(include_in_schema=False)
+# Adding someone by hand and moving a party: pages of their own, under the slot's path.
+router.include_router(slot_registrations.router)
 
-# Confirmed first, then offers, the waitlist in its order, the lottery, the rest.
-_ORDER = {
-    RegistrationStatus.CONFIRMED: 0,
-    RegistrationStatus.OFFERED: 1,
-    RegistrationStatus.WAITLISTED: 2,
-    RegistrationStatus.APPLIED: 3,
-    RegistrationStatus.EXPIRED: 4,
-    RegistrationStatus.CANCELLED: 5,
-}
-ACTIVE = {"applied", "waitlisted", "offered", "confirmed"}
+ACTIVE = {s.value for s in (RegistrationStatus.APPLIED, *MOVABLE)}
 
 
 def _path(slot_id: int) -> str:
@@ -50,8 +46,7 @@ async def _render(
     request: Request,
     pages: Pages,
     catalog: Catalog,
-    registrations: Registrations,
-    accounts: Accounts,
+    staff: StaffDesk,
     slot_id: int,
     role: str,
     *,
@@ -62,34 +57,23 @@ async def _render(
     status: int = 200,
 ) -> HTMLResponse:
     slot = await catalog.slot(slot_id)
-    rows = await registrations.slot_registrations(slot_id)
-    names = await accounts.names([r.user_id for r in rows])
-    rows.sort(key=lambda r: (_ORDER[r.status], r.queue_rank or 0, r.created_at, r.id))
-    position = 0
-    people: list[dict[str, Any]] = []
-    needle = normalize_search_text(request.query_params.get("q", "")[:100])
-    for row in rows:
-        if row.status is RegistrationStatus.WAITLISTED:
-            position += 1
-        name = names.get(row.user_id, "—")
-        if needle and needle not in normalize_search_text(name):
-            continue
-        people.append(
-            {
-                "id": row.id,
-                "name": name,
-                "party_size": row.party_size,
-                "status": row.status.value,
-                "position": position if row.status is RegistrationStatus.WAITLISTED else None,
-                "created_at": row.created_at,
-                "active": row.status.value in ACTIVE,
-            }
-        )
+    q = request.query_params.get("q", "")[:200]
+    roster = await staff.roster(slot_id, q)
+    open_for_changes = slot.status is not SlotStatus.CANCELLED and clock.now() < slot.starts_at
+    people: list[dict[str, Any]] = [
+        {
+            "entry": e,
+            "active": e.status.value in ACTIVE,
+            "movable": open_for_changes and e.status in MOVABLE,
+        }
+        for e in roster.items
+    ]
     context = {
         "slot": slot,
         "people": people,
-        "total": len(rows),
-        "q": request.query_params.get("q", "")[:100],
+        "total": roster.total,
+        "q": q,
+        "open_for_changes": open_for_changes,
         "capacity": capacity if capacity is not None else str(slot.capacity),
         "errors": errors or {},
         "refusal": refusal,
@@ -103,15 +87,14 @@ async def slot_page(
     slot_id: PathId,
     request: Request,
     catalog: Catalog,
-    registrations: Registrations,
-    accounts: Accounts,
+    staff: StaffDesk,
     pages: Pages,
     user: MaybeUser,
 ) -> Response:
     if (refused := refuse(request, user)) is not None:
         return refused
     assert user is not None  # noqa: S101 — refuse() let only organizers through
-    return await _render(request, pages, catalog, registrations, accounts, slot_id, user.role)
+    return await _render(request, pages, catalog, staff, slot_id, user.role)
 
 
 @router.get("/backoffice/slots/{slot_id}/cancel", response_class=HTMLResponse)
@@ -119,8 +102,7 @@ async def slot_cancel_confirm(
     slot_id: PathId,
     request: Request,
     catalog: Catalog,
-    registrations: Registrations,
-    accounts: Accounts,
+    staff: StaffDesk,
     pages: Pages,
     user: MaybeUser,
 ) -> Response:
@@ -128,31 +110,18 @@ async def slot_cancel_confirm(
         return refused
     assert user is not None  # noqa: S101
     return await _render(
-        request,
-        pages,
-        catalog,
-        registrations,
-        accounts,
-        slot_id,
-        user.role,
-        template="backoffice/slot_cancel.html",
+        request, pages, catalog, staff, slot_id, user.role, template="backoffice/slot_cancel.html"
     )
 
 
 @router.post("/backoffice/slots/{slot_id}/cancel", response_class=HTMLResponse)
 async def slot_cancel(
-    slot_id: PathId,
-    request: Request,
-    registrations: Registrations,
-    user: MaybeUser,
-    form: CheckedForm,
+    slot_id: PathId, request: Request, staff: StaffDesk, user: MaybeUser, form: CheckedForm
 ) -> Response:
     if (refused := refuse(request, user)) is not None:
         return refused
     assert user is not None  # noqa: S101
-    await registrations.change_slot(
-        slot_id, SlotUpdate(status=SlotStatus.CANCELLED), actor_id=user.user_id
-    )
+    await staff.change_slot(slot_id, SlotUpdate(status=SlotStatus.CANCELLED), actor_id=user.user_id)
     return flash(redirect(_path(slot_id)), request, "slot_cancelled")
 
 
@@ -161,8 +130,7 @@ async def slot_capacity(
     slot_id: PathId,
     request: Request,
     catalog: Catalog,
-    registrations: Registrations,
-    accounts: Accounts,
+    staff: StaffDesk,
     pages: Pages,
     user: MaybeUser,
     form: CheckedForm,
@@ -174,14 +142,13 @@ async def slot_capacity(
     try:
         # An empty field is refused too: "" is not a number of seats.
         change = SlotUpdate.model_validate({"capacity": typed})
-        await registrations.change_slot(slot_id, change, actor_id=user.user_id)
+        await staff.change_slot(slot_id, change, actor_id=user.user_id)
     except ValidationError:
         return await _render(
             request,
             pages,
             catalog,
-            registrations,
-            accounts,
+            staff,
             slot_id,
             user.role,
             capacity=typed,
@@ -195,8 +162,7 @@ async def slot_capacity(
             request,
             pages,
             catalog,
-            registrations,
-            accounts,
+            staff,
             slot_id,
             user.role,
             capacity=typed,
@@ -214,15 +180,15 @@ async def registration_cancel(
     slot_id: PathId,
     registration_id: PathId,
     request: Request,
-    registrations: Registrations,
+    staff: StaffDesk,
     user: MaybeUser,
     form: CheckedForm,
 ) -> Response:
     if (refused := refuse(request, user)) is not None:
         return refused
     assert user is not None  # noqa: S101
-    found = await registrations.registration(registration_id)
+    found = await staff.core.registration(registration_id)
     if found is None or found.slot_id != slot_id:
         return error_page(request, 404, "registration_not_found", "Запись не найдена.")
-    await registrations.cancel_by_staff(user.user_id, registration_id)
+    await staff.cancel(user.user_id, registration_id)
     return flash(redirect(_path(slot_id)), request, "registration_cancelled")
