@@ -13,6 +13,7 @@ import re
 from datetime import datetime, tzinfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -27,6 +28,11 @@ def _safe(value: str) -> str:
     if value and value[0] in "=+-@\t\r" and not _PHONE.fullmatch(value):
         return "'" + value
     return value
+
+
+def _printable(value: str | int) -> str | int:
+    # XLSX cannot hold control characters; a name or title carrying one was a 500 on export.
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _time(value: datetime | None, tz: tzinfo) -> str:
@@ -92,7 +98,7 @@ def guests_xlsx(guests: GuestList, tz: tzinfo) -> bytes:
     workbook.remove(workbook.worksheets[0])
     sheet = workbook.create_sheet("Гости")
     columns = _columns(guests)
-    sheet.cell(row=1, column=1, value=title(guests, tz)).font = Font(bold=True, size=13)
+    sheet.cell(row=1, column=1, value=_printable(title(guests, tz))).font = Font(bold=True, size=13)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     sheet.cell(
         row=2, column=1, value=f"Групп: {guests.total}, человек: {guests.people}"
@@ -104,7 +110,7 @@ def guests_xlsx(guests: GuestList, tz: tzinfo) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = width
     for number, guest in enumerate(guests.items, 1):
         for index, value in enumerate(_row(number, guest, guests, tz), 1):
-            cell = sheet.cell(row=3 + number, column=index, value=value)
+            cell = sheet.cell(row=3 + number, column=index, value=_printable(value))
             # openpyxl would take a leading "=" as a formula; everything here is text or a count.
             if isinstance(value, str):
                 cell.data_type = "s"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,3 +20,10 @@ async def scan(session: AsyncSession, scanned_by: int, scan_id: str) -> CheckinS
 async def add_scan(session: AsyncSession, scan: CheckinScan) -> None:
     session.add(scan)
     await session.flush()
+
+
+async def scans_of(session: AsyncSession, registration_ids: Sequence[int]) -> Sequence[CheckinScan]:
+    if not registration_ids:
+        return []
+    query = select(CheckinScan).where(CheckinScan.registration_id.in_(registration_ids))
+    return (await session.scalars(query)).all()

@@ -6,7 +6,9 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from openindustry.accounts.schemas import DocumentType
 from openindustry.kit.types import DbId
+from openindustry.registration.models import RegistrationStatus
 
 _SCAN_PATTERN = r"^[A-Za-z0-9_\-:.]+$"
 
@@ -29,7 +31,7 @@ class CheckinResult(BaseModel):
     name: str
     party_size: int
     members: list[Member]
-    status: str
+    status: RegistrationStatus
     checked_in_at: datetime
     already_checked_in: bool
     message: str
@@ -69,7 +71,7 @@ class SyncResult(BaseModel):
 
 
 class IdDocumentShown(BaseModel):
-    document_type: str
+    document_type: DocumentType
     number: str  # masked in JSON, in full only in the exports, and only when the slot requires it
     full_name: str
 
@@ -80,7 +82,7 @@ class Guest(BaseModel):
     phone: str | None
     party_size: int
     members: list[Member]
-    status: str
+    status: RegistrationStatus
     checked_in_at: datetime | None
     no_show: bool
     id_document: IdDocumentShown | None = None
@@ -102,7 +104,7 @@ class KitGuest(BaseModel):
     registration_id: int
     name: str
     party_size: int
-    status: str
+    status: RegistrationStatus
     checked_in_at: datetime | None
 
 

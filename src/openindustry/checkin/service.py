@@ -7,6 +7,7 @@ scan answers the same). Hosts act only for their own enterprises' slots.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
@@ -271,6 +272,19 @@ class CheckinService:
             total=len(items),
             people=sum(g.party_size for g in items),
         )
+
+    async def forget_names(self, registration_ids: Sequence[int]) -> int:
+        """Blank the names kept in the scans of these registrations (their participant deleted
+        the account); the scans themselves stay, as the record of who came when."""
+        async with transaction(self.session):
+            scans = await repo.scans_of(self.session, registration_ids)
+            for scan in scans:
+                result = dict(scan.result)
+                result["name"] = ""
+                result["members"] = [{**m, "name": ""} for m in result.get("members", [])]
+                scan.result = result
+            await self.session.flush()
+            return len(scans)
 
     async def kit(self, principal: Principal, slot_id: int) -> CheckinKit:
         """What a phone needs to check tickets offline: key, guests, revoked registrations."""

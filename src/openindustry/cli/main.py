@@ -1,4 +1,5 @@
-"""The `openindustry` command: serve, worker, migrate, demo, purge, draw verify, admin."""
+"""The `openindustry` command: serve, worker, migrate, demo, purge, backup, restore, draw verify,
+admin."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from openindustry.accounts.models import Role
 from openindustry.accounts.schemas import StaffCreate, UserRead
 from openindustry.accounts.service import AccountsService
 from openindustry.config import Settings
+from openindustry.db import backup as backups
 from openindustry.db import migrate as migrations
 from openindustry.demo import load_demo
 from openindustry.draws.rules import PublishedDraw
@@ -24,6 +26,8 @@ from openindustry.draws.service import DrawsService
 from openindustry.draws.verify import VerifyReport, verify
 from openindustry.kit import clock, db
 from openindustry.kit.errors import AppError
+from openindustry.privacy.schemas import DeletionReport
+from openindustry.privacy.service import PrivacyService
 from openindustry.worker.jobs import sweep_forever
 
 app = typer.Typer(
@@ -76,14 +80,51 @@ def demo() -> None:
 
 @app.command()
 def purge() -> None:
-    """Delete personal data that is due (ID documents), expired tokens and old sign-in codes."""
+    """Delete personal data that is due (ID documents), expired tokens and old sign-in codes.
+
+    The worker's sweep does the same once a day; this runs it now."""
     settings = Settings()
 
     async def run(session: AsyncSession) -> dict[str, int]:
-        return await AccountsService(session, settings).purge()
+        return await PrivacyService(session, settings).purge()
 
     counts = _run_with_session(settings, run)
     typer.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
+
+
+@app.command("backup")
+def backup_command(
+    path: Annotated[Path, typer.Argument(help="The backup file to write.")],
+    force: Annotated[bool, typer.Option(help="Overwrite PATH if it exists.")] = False,
+) -> None:
+    """Back up the database while the app runs (SQLite: online backup API; PostgreSQL: pg_dump).
+
+    The copy is checked (a sound database at the current revision) before it is kept."""
+    settings = Settings()
+    try:
+        info = backups.backup(settings.database_url, path, force=force)
+    except backups.BackupError as exc:
+        typer.echo(f"Backup failed: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"Backup written to {info.path}: {info.size_bytes} bytes, revision {info.revision}.")
+
+
+@app.command("restore")
+def restore_command(
+    path: Annotated[Path, typer.Argument(help="A backup made by `openindustry backup`.")],
+    force: Annotated[
+        bool, typer.Option(help="Replace a database that already holds data (stop the app first).")
+    ] = False,
+) -> None:
+    """Restore a backup into the configured database, once it is checked: a sound database at
+    the revision this version of the app expects. A database holding data needs --force."""
+    settings = Settings()
+    try:
+        info = backups.restore(settings.database_url, path, force=force)
+    except backups.BackupError as exc:
+        typer.echo(f"Restore refused: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"Restored {info.path} (revision {info.revision}).")
 
 
 @admin.command("create-user")
@@ -105,6 +146,29 @@ def create_user(
     user = _run_or_exit(settings, run)
     enterprises = ", ".join(map(str, user.enterprise_ids)) or "—"
     typer.echo(f"User {user.id} <{user.email}>: {user.role.value}; enterprises: {enterprises}")
+
+
+@admin.command("delete-user")
+def delete_user(
+    user_id: Annotated[int, typer.Option("--id", help="The account's id.")],
+    confirm: Annotated[
+        str, typer.Option(help="The word УДАЛИТЬ (or DELETE): the deletion cannot be undone.")
+    ],
+) -> None:
+    """Delete an account as its owner would (personal data erased, registrations anonymised,
+    statistics kept): for a request made by letter, for staff accounts, or again after a restore."""
+    settings = Settings()
+
+    async def run(session: AsyncSession) -> DeletionReport:
+        return await PrivacyService(session, settings).delete_account(
+            user_id, confirm, by_admin=True
+        )
+
+    report = _run_or_exit(settings, run)
+    typer.echo(
+        f"Account {report.user_id} deleted: {report.registrations_cancelled} upcoming "
+        f"registrations cancelled, {report.registrations_anonymised} anonymised."
+    )
 
 
 @admin.command("token")
@@ -172,7 +236,12 @@ def worker() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (one per core on PostgreSQL).")
+    ] = 1,
+    access_log: Annotated[
+        bool, typer.Option(help="Log every request (the load balancer usually does).")
+    ] = True,
 ) -> None:
     """Serve the app (and, on the default SQLite database, apply pending migrations first)."""
     settings = Settings()
@@ -185,9 +254,17 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        # The fast event loop and HTTP parser (uvicorn[standard]); named so that a missing one
+        # fails loudly instead of falling back to the slow pure-Python ones.
+        loop="uvloop",
+        http="httptools",
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_level="info",
+        access_log=access_log,
+        # A worker that is still importing on a busy machine is not a hung one: uvicorn's 5 s
+        # default kills and respawns such workers in a loop.
+        timeout_worker_healthcheck=30,
     )
 
 

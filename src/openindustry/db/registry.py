@@ -7,6 +7,7 @@ from openindustry.checkin import models as checkin_models
 from openindustry.draws import models as draws_models
 from openindustry.kit.db import Base
 from openindustry.notifications import models as notifications_models
+from openindustry.privacy import models as privacy_models
 from openindustry.quests import models as quests_models
 from openindustry.registration import models as registration_models
 from openindustry.rewards import models as rewards_models
@@ -21,6 +22,7 @@ __all__ = [
     "draws_models",
     "metadata",
     "notifications_models",
+    "privacy_models",
     "quests_models",
     "registration_models",
     "rewards_models",

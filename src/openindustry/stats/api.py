@@ -12,7 +12,7 @@ from openindustry.config import Settings
 from openindustry.kit.auth import Organizer
 from openindustry.kit.deps import get_session, get_settings
 from openindustry.stats.charts import CHARTS
-from openindustry.stats.errors import UnknownChart, UnknownTable
+from openindustry.stats.errors import UnknownChart
 from openindustry.stats.exports import TABLES
 from openindustry.stats.schemas import Dashboard, PublicStats, StatsFilter
 from openindustry.stats.service import StatsService
@@ -52,11 +52,8 @@ async def dashboard(_: Organizer, stats: Stats, filters: Filters) -> Dashboard:
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-async def table_csv(table: Name, _: Organizer, stats: Stats, filters: Filters) -> Response:
-    export = TABLES.get(table)
-    if export is None:
-        raise UnknownTable("Такой таблицы нет.", details={"tables": list(TABLES)})
-    body = export(await stats.dashboard(filters))
+async def table_csv(table: Name, organizer: Organizer, stats: Stats, filters: Filters) -> Response:
+    body = await stats.export_table(table, filters, actor_id=organizer.user_id)
     return Response(
         body,
         media_type="text/csv; charset=utf-8",

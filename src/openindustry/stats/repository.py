@@ -190,10 +190,16 @@ async def registration_days(
 
 async def audience(
     session: AsyncSession, bounds: Bounds
-) -> Sequence[tuple[datetime, date | None, list[dict[str, Any]]]]:
-    """(slot start, participant's birth date, companions) of confirmed registrations."""
+) -> Sequence[tuple[datetime, date | None, str | None, list[dict[str, Any]]]]:
+    """(slot start, participant's birth date, participant's age group if their account was
+    deleted, companions) of confirmed registrations."""
     query = (
-        select(Registration.slot_starts_at, User.birth_date, Registration.companions)
+        select(
+            Registration.slot_starts_at,
+            User.birth_date,
+            Registration.participant_age_group,
+            Registration.companions,
+        )
         .join(User, User.id == Registration.user_id)
         .where(
             Registration.status == RegistrationStatus.CONFIRMED,
@@ -202,7 +208,7 @@ async def audience(
     )
     if bounds.series_id is not None:
         query = query.where(Registration.series_id == bounds.series_id)
-    return [(s, b, list(c or [])) for s, b, c in (await session.execute(query)).all()]
+    return [(s, b, g, list(c or [])) for s, b, g, c in (await session.execute(query)).all()]
 
 
 async def points_by_reason(session: AsyncSession, bounds: Bounds) -> Sequence[tuple[str, int, int]]:

@@ -8,12 +8,14 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openindustry.audit.service import AuditService
 from openindustry.config import Settings
 from openindustry.kit import clock
 from openindustry.kit.tx import transaction
 from openindustry.stats import repository as repo
 from openindustry.stats import rules
-from openindustry.stats.errors import InvalidDateRange, UnknownSeries
+from openindustry.stats.errors import InvalidDateRange, UnknownSeries, UnknownTable
+from openindustry.stats.exports import TABLES
 from openindustry.stats.schemas import (
     AgeRow,
     Attendance,
@@ -61,6 +63,23 @@ class StatsService:
                 reach=Reach(**await repo.reach(self.session, bounds)),
             )
 
+    async def export_table(self, table: str, filters: StatsFilter, *, actor_id: int) -> bytes:
+        """One dashboard table as CSV; the export is written to the audit log (who, which table,
+        which filter) in the same transaction."""
+        export = TABLES.get(table)
+        if export is None:
+            raise UnknownTable("Такой таблицы нет.", details={"tables": list(TABLES)})
+        async with transaction(self.session):
+            body = export(await self.dashboard(filters))
+            await AuditService(self.session, self.tz).record(
+                actor_id,
+                "stats.exported",
+                subject_type="series" if filters.series_id else "program",
+                subject_id=filters.series_id or 0,
+                after={"table": table, "format": "csv", **filters.model_dump(mode="json")},
+            )
+        return body
+
     async def public_counters(self) -> PublicStats:
         """The public figures: held slots and checked-in visitors, never app reach."""
         async with transaction(self.session):
@@ -98,9 +117,10 @@ class StatsService:
     async def _ages(self, bounds: repo.Bounds) -> list[AgeRow]:
         participants: dict[str, int] = defaultdict(int)
         companions: dict[str, int] = defaultdict(int)
-        for starts_at, birth_date, party in await repo.audience(self.session, bounds):
+        for starts_at, birth_date, kept_group, party in await repo.audience(self.session, bounds):
             day = starts_at.astimezone(self.tz).date()
-            participants[rules.age_group(birth_date, day)] += 1
+            # A deleted account left its age group on the registration instead of a birth date.
+            participants[kept_group or rules.age_group(birth_date, day)] += 1
             for member in party:
                 born = member.get("birth_date")
                 companions[rules.age_group(date.fromisoformat(born) if born else None, day)] += 1

@@ -35,6 +35,7 @@ from openindustry.notifications.dispatcher import Dispatcher, Prepared, Recipien
 from openindustry.notifications.messages import TEMPLATES, UnknownKind
 from openindustry.notifications.schemas import NotificationCreate
 from openindustry.notifications.service import Claimed, NotificationsService
+from openindustry.privacy.service import PrivacyService
 from openindustry.registration.models import Registration, RegistrationStatus
 from openindustry.registration.service import RegistrationService
 from openindustry.rewards.service import RewardsService
@@ -48,6 +49,8 @@ class SweepReport:
     lotteries_drawn: int
     no_shows: int = 0
     reminders: int = 0
+    # What the day's purge deleted, in the one sweep of the day that ran it; None in the others.
+    purged: dict[str, int] | None = None
 
 
 async def sweep(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> SweepReport:
@@ -68,7 +71,8 @@ async def sweep(sessionmaker: async_sessionmaker[AsyncSession], settings: Settin
                         series_id=no_show.series_id,
                     )
         reminders = await schedule_reminders(session)
-    return SweepReport(expired, len(drawn), len(absent), reminders)
+        purged = await PrivacyService(session, settings).purge_daily()
+    return SweepReport(expired, len(drawn), len(absent), reminders, purged)
 
 
 # (kind, window start before the slot, window end): a 24 h reminder is pointless inside 2 h.
@@ -108,7 +112,10 @@ async def schedule_reminders(session: AsyncSession) -> int:
 def build_channels(settings: Settings, client: httpx.AsyncClient) -> dict[str, Channel]:
     channels: dict[str, Channel] = {}
     if settings.smtp_url is not None:
-        channels["email"] = EmailChannel(Mailer(settings.smtp_url.get_secret_value()))
+        mailer = Mailer(
+            settings.smtp_url.get_secret_value(), timeout=settings.channel_timeout_seconds
+        )
+        channels["email"] = EmailChannel(mailer)
     if settings.telegram_bot_token is not None:
         channels["telegram"] = TelegramChannel(
             client, settings.telegram_api_base_url, settings.telegram_bot_token.get_secret_value()
@@ -237,6 +244,7 @@ async def _sweep_loop(sessionmaker: async_sessionmaker[AsyncSession], settings: 
                 or report.lotteries_drawn
                 or report.no_shows
                 or report.reminders
+                or report.purged is not None
             ):
                 log.info("sweep: %s", report)
         except (AppError, OSError, ConnectionError) as exc:

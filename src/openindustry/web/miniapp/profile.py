@@ -31,6 +31,7 @@ from openindustry.web.csrf import CheckedForm
 from openindustry.web.errors import status_of
 from openindustry.web.forms import Form, field_errors
 from openindustry.web.miniapp.deps import Pages
+from openindustry.web.miniapp.privacy import router as privacy_router
 from openindustry.web.session import end_session, flash, login_url, redirect, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -413,3 +414,7 @@ async def logout(request: Request, accounts: Accounts, _form: CheckedForm) -> Re
     if token:
         await accounts.sign_out(token)
     return end_session(_done(request, "/", "signed_out"), request)
+
+
+# Downloading one's data and deleting the account live in privacy.py.
+router.include_router(privacy_router)
