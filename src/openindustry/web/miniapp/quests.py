@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from openindustry.kit.auth import MaybeUser, Principal
 from openindustry.kit.crypto import keyed_hash
 from openindustry.kit.errors import AppError, ErrorKind
+from openindustry.kit.ratelimit import Limiter, Scope, client_ip, with_retry_after
 from openindustry.kit.types import PathId
 from openindustry.quests.api import Quests
 from openindustry.quests.models import TaskKind
@@ -223,7 +224,8 @@ async def _task_error(
         raise exc
     context = await _task_context(request, task_id, quests, registrations, user, _next(request))
     context.update(refusal=_refused(exc), form=form or {})
-    return pages.render(request, "miniapp/task.html", context, status=status_of(exc))
+    page = pages.render(request, "miniapp/task.html", context, status=status_of(exc))
+    return with_retry_after(page, exc)
 
 
 @router.get("/tasks/{task_id}", response_class=HTMLResponse)
@@ -264,11 +266,13 @@ async def start_quiz(
     pages: Pages,
     user: MaybeUser,
     form: CheckedForm,
+    limiter: Limiter,
 ) -> Response:
     next_path = _next(request, form)
     if user is None:
         return redirect(login_url(_with_next(f"/tasks/{task_id}", next_path)))
     try:
+        await limiter.check(Scope.ATTEMPT, participant=user.user_id, ip=client_ip(request))
         task = await quests.task(task_id, user.user_id)
         if task.kind is not TaskKind.QUIZ:
             raise _StaleAttempt("Это задание — не викторина.")
@@ -349,11 +353,13 @@ async def submit_quiz(
     pages: Pages,
     user: MaybeUser,
     form: CheckedForm,
+    limiter: Limiter,
 ) -> Response:
     if user is None:
         return _to_login(request)
     next_path = _next(request, form)
     try:
+        await limiter.check(Scope.ATTEMPT, participant=user.user_id, ip=client_ip(request))
         answers = parse_answers(form.get("answers"), strict=True)
         answers = _merge_current(answers, form.get("at"), form.getlist("c"), strict=True)
         attempt_id = form.get("attempt")
@@ -434,11 +440,13 @@ async def code_word(
     pages: Pages,
     user: MaybeUser,
     form: CheckedForm,
+    limiter: Limiter,
 ) -> Response:
     if user is None:
         return redirect(login_url(f"/tasks/{task_id}"))
     word = form.text("code_word")
     try:
+        await limiter.check(Scope.ATTEMPT, participant=user.user_id, ip=client_ip(request))
         if not word or len(word) > 200:
             raise _BadAnswers("Введите кодовое слово.", code="code_word_empty")
         result = await quests.submit_code_word(user.user_id, task_id, word)
@@ -459,12 +467,14 @@ async def feedback(
     pages: Pages,
     user: MaybeUser,
     form: CheckedForm,
+    limiter: Limiter,
 ) -> Response:
     if user is None:
         return redirect(login_url(f"/tasks/{task_id}"))
     slot, rating, comment = form.get("slot_id"), form.get("rating"), form.get("comment").strip()
     kept = {"slot_id": slot, "rating": rating, "comment": comment[:4000]}
     try:
+        await limiter.check(Scope.ATTEMPT, participant=user.user_id, ip=client_ip(request))
         if not slot.isdigit() or len(slot) > 12:
             raise _BadAnswers("Выберите экскурсию.", code="feedback_slot")
         if rating not in {"1", "2", "3", "4", "5"}:

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from openindustry.catalog.api import Catalog
 from openindustry.kit.auth import MaybeUser
 from openindustry.kit.errors import AppError, ErrorKind
+from openindustry.kit.ratelimit import Limiter, Scope, client_ip, with_retry_after
 from openindustry.kit.types import PathId
 from openindustry.quests.api import Quests
 from openindustry.rewards.api import Rewards
@@ -131,17 +132,20 @@ async def claim(
     pages: Pages,
     user: MaybeUser,
     _form: CheckedForm,
+    limiter: Limiter,
 ) -> Response:
     if user is None:
         return redirect(login_url(f"/prizes/{prize_id}/claim"))
     try:
+        await limiter.check(Scope.CLAIM, participant=user.user_id, ip=client_ip(request))
         await rewards.claim(user.user_id, prize_id)
     except AppError as exc:
         if exc.kind is ErrorKind.NOT_FOUND:
             raise
         context = await _claim_context(rewards, prize_id, user.user_id)
         context["refusal"] = {"code": exc.code, "message": exc.message}
-        return pages.render(request, "miniapp/prize_claim.html", context, status=status_of(exc))
+        page = pages.render(request, "miniapp/prize_claim.html", context, status=status_of(exc))
+        return with_retry_after(page, exc)
     return flash(redirect("/me/prizes"), request, "prize_claimed")
 
 

@@ -13,19 +13,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from openindustry.accounts.api import (
-    AUTH_PER_IP,
-    EMAIL_START_PER_ADDRESS,
-    EMAIL_VERIFY_PER_ADDRESS,
-    Accounts,
-    Limiter,
-)
+from openindustry.accounts.api import Accounts
 from openindustry.accounts.models import TokenKind
 from openindustry.accounts.providers.base import InvalidSignature, Provider
 from openindustry.accounts.schemas import AuthResult
+from openindustry.accounts.service import AccountsService
 from openindustry.kit.auth import MaybeUser
 from openindustry.kit.errors import AppError
-from openindustry.kit.ratelimit import client_ip
+from openindustry.kit.ratelimit import Limiter, RateLimiter, Scope, client_ip, with_retry_after
 from openindustry.web.csrf import CheckedForm
 from openindustry.web.errors import status_of
 from openindustry.web.miniapp.deps import Pages
@@ -58,9 +53,20 @@ def _entry_page(
     request: Request, pages: Pages, target: str, error: AppError | None = None
 ) -> HTMLResponse:
     context = {"next": target, "error": error.code if error else None}
-    return pages.render(
+    page = pages.render(
         request, "miniapp/entry.html", context, status=status_of(error) if error else 200
     )
+    return with_retry_after(page, error) if error else page
+
+
+async def _launch(
+    request: Request, accounts: AccountsService, limiter: RateLimiter, provider: Provider, raw: str
+) -> AuthResult:
+    """The same limits as the API: per address, then per messenger identity once verified."""
+    await limiter.check(Scope.SIGN_IN, ip=client_ip(request))
+    identity = accounts.verify_launch_data(provider, raw)
+    await limiter.check(Scope.SIGN_IN, participant=f"{provider.value}:{identity.subject}")
+    return await accounts.sign_in(identity, kind=TokenKind.SESSION)
 
 
 @router.get("/entry", response_class=HTMLResponse)
@@ -73,8 +79,7 @@ async def entry(request: Request, accounts: Accounts, limiter: Limiter, pages: P
     # VK: the launch parameters, exactly as received, are what VK signed.
     raw = request.scope["query_string"].decode("utf-8", errors="replace")
     try:
-        await limiter.hit(AUTH_PER_IP, "auth-ip", client_ip(request))
-        result = await accounts.sign_in_with_launch_data(Provider.VK, raw, kind=TokenKind.SESSION)
+        result = await _launch(request, accounts, limiter, Provider.VK, raw)
     except AppError as exc:
         return _entry_page(request, pages, target, exc)
     # The redirect drops the parameters (and their signature) from the address bar.
@@ -91,8 +96,7 @@ async def entry_post(
     try:
         if provider is None or not data or len(data) > MAX_LAUNCH_DATA:
             raise InvalidSignature("Данные запуска повреждены или неполны.")
-        await limiter.hit(AUTH_PER_IP, "auth-ip", client_ip(request))
-        result = await accounts.sign_in_with_launch_data(provider, data, kind=TokenKind.SESSION)
+        result = await _launch(request, accounts, limiter, provider, data)
     except AppError as exc:
         return _entry_page(request, pages, target, exc)
     return _signed_in(request, result, target)
@@ -135,12 +139,13 @@ async def login_start(
     email = form.text("email")[:320]
     context["email"] = email
     try:
-        await limiter.hit(AUTH_PER_IP, "auth-ip", client_ip(request))
-        await limiter.hit(EMAIL_START_PER_ADDRESS, "email-start", email.lower())
+        await limiter.check(Scope.SIGN_IN, ip=client_ip(request))
+        await limiter.check(Scope.EMAIL_START, participant=email.lower())
         started = await accounts.start_email_sign_in(email)
     except AppError as exc:
         context["errors"] = {"email": exc.code}
-        return pages.render(request, "miniapp/login.html", context, status=status_of(exc))
+        page = pages.render(request, "miniapp/login.html", context, status=status_of(exc))
+        return with_retry_after(page, exc)
     query = {"next": context["next"], **({"link": "1"} if context["link"] else {})}
     response = redirect(f"{context['base']}/code?{urlencode(query)}")
     response.set_cookie(
@@ -188,13 +193,14 @@ async def login_verify(
     # Linking is only ever explicit (from the profile), never a side effect of signing in.
     link_to = caller.user_id if caller and context["link"] else None
     try:
-        await limiter.hit(AUTH_PER_IP, "auth-ip", client_ip(request))
-        await limiter.hit(EMAIL_VERIFY_PER_ADDRESS, "email-verify", email.lower())
+        await limiter.check(Scope.SIGN_IN, ip=client_ip(request))
+        await limiter.check(Scope.EMAIL_VERIFY, participant=email.lower())
         result = await accounts.verify_email_code(
             email, code, link_to=link_to, kind=TokenKind.SESSION
         )
     except AppError as exc:
         context["errors"] = {"code": exc.code}
-        return pages.render(request, "miniapp/login_code.html", context, status=status_of(exc))
+        page = pages.render(request, "miniapp/login_code.html", context, status=status_of(exc))
+        return with_retry_after(page, exc)
     response = _signed_in(request, result, context["next"])
     return flash(response, request, "linked" if link_to else "signed_in")

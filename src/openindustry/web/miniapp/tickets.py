@@ -27,6 +27,7 @@ from openindustry.draws.service import DrawsService
 from openindustry.kit import clock
 from openindustry.kit.auth import MaybeUser, Principal
 from openindustry.kit.errors import AppError, ErrorKind
+from openindustry.kit.ratelimit import Limiter, Scope, client_ip, with_retry_after
 from openindustry.kit.types import PathId
 from openindustry.quests.api import Quests
 from openindustry.quests.schemas import TaskRead
@@ -167,6 +168,7 @@ async def register(
     user: MaybeUser,
     form: CheckedForm,
     quests: Quests,
+    limiter: Limiter,
 ) -> Response:
     if user is None:
         return _to_login(f"/slots/{slot_id}")
@@ -174,6 +176,7 @@ async def register(
     raw_companions = form.getlist("companion")
     waitlist_ok = form.get("waitlist_ok") == "1"
     try:
+        await limiter.check(Scope.REGISTRATION, participant=user.user_id, ip=client_ip(request))
         if not FORM_KEY.fullmatch(key):
             raise _BadForm("Страница устарела. Обновите её и повторите.")
         data = RegistrationCreate.model_validate(
@@ -198,7 +201,8 @@ async def register(
         chosen=[int(c) for c in raw_companions if c.isdigit() and int(c) in known],
         waitlist_ok=waitlist_ok,
     )
-    return pages.render(request, "miniapp/slot.html", context, status=status_of(error))
+    page = pages.render(request, "miniapp/slot.html", context, status=status_of(error))
+    return with_retry_after(page, error)
 
 
 # «Мои билеты» ----------------------------------------------------------------------------------
