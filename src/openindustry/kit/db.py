@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, Enum, MetaData, event, text
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -82,15 +85,91 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
+CONNECT_TIMEOUT_SECONDS = 5.0
+# Per app process. At most POOL_SIZE + MAX_OVERFLOW connections per worker: with N workers and M
+# hosts, PostgreSQL's max_connections (100 by default) must cover M × N × 30 plus the workers'.
+POOL_SIZE = 10
+MAX_OVERFLOW = 20
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg), configured for either."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 15})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(
-        url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_recycle=1800
+    # A ping on checkout replaces connections the server has dropped (restart,
+    # pg_terminate_backend) before a request uses them, so the app recovers by itself once the
+    # database is back; a connect timeout keeps an unreachable host from holding requests for
+    # asyncpg's 60 s.
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        pool_size=POOL_SIZE,
+        max_overflow=MAX_OVERFLOW,
+        pool_recycle=1800,
+        connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
     )
+    event.listen(engine.sync_engine, "do_connect", _connect_or_unreachable)
+    event.listen(engine.sync_engine, "checkout", _ping_on_checkout)
+    return engine
+
+
+def _ping_on_checkout(dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: Any) -> None:
+    # What pool_pre_ping does, in one round trip: SQLAlchemy's asyncpg ping wraps its query in
+    # BEGIN … ROLLBACK, three round trips before every request's first statement. A connection
+    # the server dropped raises here; the pool then replaces it and tries again.
+    try:
+        await_(dbapi_connection.driver_connection.execute("SELECT 1"))
+    except Exception as exc:
+        raise DisconnectionError(f"connection lost: {type(exc).__name__}") from exc
+
+
+# SQLSTATEs that say "not now" rather than "wrong": the classes connection exception, insufficient
+# resources (too many connections) and operator intervention (shutdown, cannot connect now, query
+# cancelled); lock not available, serialization failure, deadlock.
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "53", "57")
+_TRANSIENT_SQLSTATES = ("55P03", "40001", "40P01")
+
+
+class DatabaseUnreachable(ConnectionError):
+    """The database did not accept a connection: refused, unreachable or timed out."""
+
+
+def _connect_or_unreachable(
+    dialect: Dialect, _record: ConnectionPoolEntry, cargs: Any, cparams: Any
+) -> Any:
+    # A refused connect comes out of asyncpg as a bare OSError; named here, it cannot be
+    # mistaken for another service's network failure.
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except (OSError, TimeoutError) as exc:
+        raise DatabaseUnreachable(f"{type(exc).__name__}: {exc}") from exc
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` means the database cannot serve right now, so a retry later may succeed.
+
+    True for a refused or lost connection, a pool or connect timeout, a server shutting down or
+    out of connections, a lock or statement timeout, a deadlock; false for errors in the request
+    itself (constraint violations, bad SQL), which are bugs or handled elsewhere.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DatabaseUnreachable | OperationalError | InterfaceError):
+            return True
+        if isinstance(current, SATimeoutError):  # no connection free in the pool in time
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        state = str(getattr(current, "sqlstate", None) or "")
+        if state[:2] in _TRANSIENT_SQLSTATE_CLASSES or state in _TRANSIENT_SQLSTATES:
+            return True
+        following = current.orig if isinstance(current, DBAPIError) else None
+        current = following or current.__cause__
+    return False
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
