@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from fastapi import status
+from fastapi import Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from openindustry.kit.errors import AppError, ErrorKind, RateLimited
 
@@ -34,6 +35,7 @@ CODE_BY_STATUS = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     429: "too_many_requests",
+    503: "service_unavailable",
 }
 
 
@@ -79,6 +81,7 @@ def validation_error(exc: RequestValidationError) -> JSONResponse:
 
 
 MESSAGE_BY_STATUS = {
+    400: "Тело запроса не удалось прочитать: нужен JSON в UTF-8.",
     404: "Такого адреса нет.",
     405: "Этот метод здесь не поддерживается.",
     413: "Слишком большой запрос.",
@@ -87,7 +90,30 @@ MESSAGE_BY_STATUS = {
 }
 
 
-def http_error(exc: HTTPException) -> JSONResponse:
+def http_error(exc: HTTPException, request: Request | None = None) -> JSONResponse:
     code = CODE_BY_STATUS.get(exc.status_code, "http_error")
     message = MESSAGE_BY_STATUS.get(exc.status_code) or str(exc.detail)
-    return error_response(exc.status_code, code, message, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED and request is not None:
+        headers["Allow"] = allowed_methods(request)
+    return error_response(exc.status_code, code, message, headers=headers)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method served at the path (RFC 9110), not only those of the first route matched."""
+    methods: set[str] = set()
+    for route in _endpoints(request.app.router.routes):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
+def _endpoints(routes: Iterable[Any]) -> Iterator[Any]:
+    # Recent FastAPI keeps an included router as a branch whose routes it resolves lazily.
+    for route in routes:
+        branch = getattr(route, "effective_candidates", None)
+        if branch is not None:
+            yield from _endpoints(branch())
+        elif hasattr(route, "matches"):
+            yield route
