@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from openindustry import __version__
@@ -25,7 +25,8 @@ from openindustry.kit import db, logs
 from openindustry.kit.auth import Principal
 from openindustry.kit.errors import AppError, Unavailable
 from openindustry.kit.guard import InputGuard
-from openindustry.kit.ratelimit import RateLimiter
+from openindustry.kit.headers import SecurityHeaders
+from openindustry.kit.ratelimit import RateLimiter, with_retry_after
 from openindustry.quests.service import QuestsService
 from openindustry.web.errors import error_page
 from openindustry.web.miniapp.pages import router as miniapp_router
@@ -72,10 +73,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = db.create_sessionmaker(engine)
     app.state.renderer = Renderer(settings)
-    app.state.rate_limiter = RateLimiter(settings.redis_url, enabled=settings.rate_limit_enabled)
+    app.state.rate_limiter = RateLimiter.from_settings(settings)
+
+    # A token look-up reads one row: outside a transaction that is one round trip, not three
+    # (BEGIN, SELECT, COMMIT); kit/auth.py keeps the answer for a few seconds.
+    token_reader = db.create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
 
     async def resolve_token(token: str) -> Principal | None:
-        async with app.state.sessionmaker() as session:
+        async with token_reader() as session:
             return await AccountsService(session, settings).resolve_token(token)
 
     app.state.resolve_token = resolve_token
@@ -83,17 +88,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.task_progress = lambda session: QuestsService(session, settings)
 
     _install_error_handlers(app)
-    _install_headers(app)
 
     @app.get("/healthz", tags=["operations"], summary="Liveness and database reachability")
     async def healthz() -> JSONResponse:
         try:
             await db.ping(engine)
-        except (OSError, DBAPIError):
-            return api_errors.error_response(503, "database_unavailable", "База данных недоступна.")
+        except (OSError, SQLAlchemyError):
+            return api_errors.app_error(
+                Unavailable("База данных недоступна.", code="database_unavailable")
+            )
         return JSONResponse({"status": "ok", "version": __version__})
 
     app.add_middleware(InputGuard)
+    # Outside the guard, so its refusals carry the headers too.
+    app.add_middleware(
+        SecurityHeaders, frame_ancestors=settings.frame_ancestors, hsts=settings.secure_cookies
+    )
     app.include_router(api_router)
     app.include_router(miniapp_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -104,7 +114,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def on_app_error(request: Request, exc: AppError) -> Response:
         if _wants_json(request):
             return api_errors.app_error(exc)
-        return error_page(request, api_errors.STATUS_BY_KIND[exc.kind], exc.code, exc.message)
+        page = error_page(request, api_errors.STATUS_BY_KIND[exc.kind], exc.code, exc.message)
+        return with_retry_after(page, exc)
 
     async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
@@ -113,20 +124,23 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, exc: HTTPException) -> Response:
         if _wants_json(request):
-            return api_errors.http_error(exc)
+            return api_errors.http_error(exc, request)
         code = api_errors.CODE_BY_STATUS.get(exc.status_code, "http_error")
         return error_page(request, exc.status_code, code, str(exc.detail))
 
-    async def on_database_down(request: Request, exc: Exception) -> Response:
-        # Connection loss, lock timeouts: the client may retry; never a 500 with a trace.
-        log.warning("database unavailable: %s", type(exc).__name__)
-        return await on_app_error(
-            request,
-            Unavailable(
-                "Сервис временно перегружен, повторите через несколько секунд.",
-                code="database_unavailable",
-            ),
-        )
+    async def on_unavailable(request: Request, exc: Exception) -> Response:
+        # The database (or another service) is down, cut off or out of connections, a lock or
+        # pool timed out: a 503 with Retry-After that the client may retry; never a 500 with a
+        # trace. Only the exceptions' names are logged: their text can carry query parameters.
+        if db.is_unavailable(exc):
+            code, what = "database_unavailable", "database"
+        elif isinstance(exc, SQLAlchemyError):
+            return await on_unexpected(request, exc)
+        else:
+            code, what = "service_unavailable", "service"
+        log.warning("%s unavailable on %s: %s", what, request.url.path, _exception_chain(exc))
+        message = "Сервис временно недоступен, повторите через несколько секунд."
+        return await on_app_error(request, Unavailable(message, code=code))
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -137,20 +151,20 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, on_app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, on_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, on_http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(OperationalError, on_database_down)
-    app.add_exception_handler(ConnectionError, on_database_down)
+    app.add_exception_handler(SQLAlchemyError, on_unavailable)
+    app.add_exception_handler(ConnectionError, on_unavailable)
+    app.add_exception_handler(TimeoutError, on_unavailable)
     app.add_exception_handler(Exception, on_unexpected)
 
 
-def _install_headers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        return response
+def _exception_chain(exc: BaseException) -> str:
+    """`DBAPIError <- Error <- ConnectionDoesNotExistError`: what failed, without any data."""
+    names: list[str] = []
+    current: BaseException | None = exc
+    while current is not None and len(names) < 5:
+        names.append(type(current).__name__)
+        current = current.__cause__
+    return " <- ".join(names)
 
 
 def create_app_from_env() -> FastAPI:

@@ -50,6 +50,9 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/me/consent"): SIGNED_IN,
     ("PUT", "/api/v1/me/id-document"): SIGNED_IN,
     ("DELETE", "/api/v1/me/id-document"): SIGNED_IN,
+    # One's own data, downloaded or deleted (tests/privacy/): DELETE needs {"confirmation"}.
+    ("GET", "/api/v1/me/export"): SIGNED_IN,
+    ("DELETE", "/api/v1/me"): SIGNED_IN,
     ("POST", "/api/v1/slots/{slot_id}/registrations"): SIGNED_IN,
     ("GET", "/api/v1/me/registrations"): SIGNED_IN,
     ("GET", "/api/v1/registrations/{registration_id}"): SIGNED_IN,
@@ -80,6 +83,15 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/admin/prizes/{prize_id}/draw/announce"): ORGANIZER,
     ("POST", "/api/v1/admin/claims/{pickup_code}/hand-over"): ORGANIZER,
     ("POST", "/api/v1/admin/claims/{pickup_code}/cancel"): ORGANIZER,
+    # The prize desk and the task editor's API (tests/rewards/test_claim_ready.py,
+    # tests/backoffice/test_{task,prize}_pages.py).
+    ("GET", "/api/v1/admin/prizes"): ORGANIZER,
+    ("POST", "/api/v1/admin/prizes/{prize_id}/stock"): ORGANIZER,
+    ("GET", "/api/v1/admin/prizes/{prize_id}/claims"): ORGANIZER,
+    ("POST", "/api/v1/admin/claims/{claim_id}/ready"): ORGANIZER,
+    ("GET", "/api/v1/admin/tasks/{task_id}"): ORGANIZER,
+    ("GET", "/api/v1/admin/tasks/{task_id}/gates"): ORGANIZER,
+    ("PUT", "/api/v1/admin/tasks/{task_id}/gates"): ORGANIZER,
     # Staff.
     ("POST", "/api/v1/admin/users"): ADMIN,
     ("POST", "/api/v1/admin/slots"): ORGANIZER,
@@ -87,6 +99,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/admin/slots/{slot_id}/messages"): ORGANIZER,
     ("POST", "/api/v1/admin/series/{series_id}/messages"): ORGANIZER,
     ("GET", "/api/v1/admin/notifications"): ORGANIZER,
+    ("POST", "/api/v1/admin/notifications/{notification_id}/retry"): ORGANIZER,
     # Check-in and guest lists: hosts (for their own enterprises' slots only — the per-enterprise
     # scoping is tested in tests/checkin/test_host_scoping.py) and organizers.
     ("POST", "/api/v1/checkin"): HOST,
@@ -130,6 +143,9 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/profile/id-document"): SIGNED_IN,
     ("POST", "/profile/id-document"): SIGNED_IN,
     ("POST", "/profile/id-document/delete"): SIGNED_IN,
+    ("GET", "/profile/export"): SIGNED_IN,
+    ("GET", "/profile/delete"): SIGNED_IN,
+    ("POST", "/profile/delete"): SIGNED_IN,
     ("POST", "/logout"): SIGNED_IN,
     # Registering and one's tickets (tests/web/test_registration_pages.py); draws are public.
     ("POST", "/slots/{slot_id}/register"): SIGNED_IN,
@@ -171,6 +187,9 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/backoffice/stats"): ORGANIZER,
     ("GET", "/backoffice/stats/{table}.csv"): ORGANIZER,
     ("GET", "/backoffice/audit"): ORGANIZER,
+    # The outbox and its dead letters (tests/backoffice/test_notification_pages.py): organizers.
+    ("GET", "/backoffice/notifications"): ORGANIZER,
+    ("POST", "/backoffice/notifications/{notification_id}/retry"): ORGANIZER,
     # The organizer back office: catalog, bulk scheduler, a slot's registrations, users.
     ("POST", "/api/v1/admin/slots/bulk"): ORGANIZER,
     ("POST", "/api/v1/admin/enterprises"): ORGANIZER,
@@ -189,8 +208,33 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/backoffice/slots/{slot_id}/cancel"): ORGANIZER,
     ("POST", "/backoffice/slots/{slot_id}/capacity"): ORGANIZER,
     ("POST", "/backoffice/slots/{slot_id}/registrations/{registration_id}/cancel"): ORGANIZER,
+    # A slot's registrations by hand (tests/backoffice/test_staff_registrations.py).
+    ("GET", "/backoffice/slots/{slot_id}/add"): ORGANIZER,
+    ("POST", "/backoffice/slots/{slot_id}/add"): ORGANIZER,
+    ("GET", "/backoffice/slots/{slot_id}/registrations/{registration_id}/move"): ORGANIZER,
+    ("POST", "/backoffice/slots/{slot_id}/registrations/{registration_id}/move"): ORGANIZER,
+    ("GET", "/api/v1/admin/slots/{slot_id}/registrations"): ORGANIZER,
+    ("POST", "/api/v1/admin/slots/{slot_id}/registrations"): ORGANIZER,
+    ("POST", "/api/v1/admin/registrations/{registration_id}/move"): ORGANIZER,
+    ("POST", "/api/v1/admin/registrations/{registration_id}/cancel"): ORGANIZER,
     ("GET", "/backoffice/users"): ADMIN,
     ("POST", "/backoffice/users"): ADMIN,
+    # Tasks, prizes and draws (tests/backoffice/test_{task,prize,draw}_pages.py).
+    ("GET", "/backoffice/tasks"): ORGANIZER,
+    ("POST", "/backoffice/tasks"): ORGANIZER,
+    ("GET", "/backoffice/tasks/new"): ORGANIZER,
+    ("GET", "/backoffice/tasks/{task_id}"): ORGANIZER,
+    ("POST", "/backoffice/tasks/{task_id}"): ORGANIZER,
+    ("GET", "/backoffice/prizes"): ORGANIZER,
+    ("POST", "/backoffice/prizes"): ORGANIZER,
+    ("GET", "/backoffice/prizes/{prize_id}"): ORGANIZER,
+    ("POST", "/backoffice/prizes/{prize_id}"): ORGANIZER,
+    ("POST", "/backoffice/prizes/{prize_id}/stock"): ORGANIZER,
+    ("POST", "/backoffice/prizes/{prize_id}/claims/{claim_id}/ready"): ORGANIZER,
+    ("GET", "/backoffice/draws"): ORGANIZER,
+    ("GET", "/backoffice/draws/prizes/{prize_id}"): ORGANIZER,
+    ("POST", "/backoffice/draws/prizes/{prize_id}/announce"): ORGANIZER,
+    ("POST", "/backoffice/draws/prizes/{prize_id}/run"): ORGANIZER,
 }
 
 CALLERS = ["anonymous", "participant", "host", "organizer", "admin"]

@@ -15,7 +15,7 @@ from openindustry.kit import db
 from openindustry.kit.errors import AppError
 from openindustry.quests.service import QuestsService
 from openindustry.registration.models import Registration
-from openindustry.registration.service import RegistrationService
+from openindustry.registration.staff import StaffRegistrations
 from openindustry.rewards.models import PointsEntry
 from tests import factories
 from tests.quests.conftest import MakeTask, right_answers, user_id
@@ -167,7 +167,7 @@ async def test_gating_refuses_then_allows_registration(
 ) -> None:
     quiz = await make_quiz()
     slot = await open_slot()
-    await RegistrationService(session, settings).change_slot(
+    await StaffRegistrations(session, settings).change_slot(
         slot.id, SlotUpdate(required_tasks=[quiz.id])
     )
     person = await participant()

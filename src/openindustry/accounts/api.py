@@ -27,17 +27,12 @@ from openindustry.accounts.service import AccountsService
 from openindustry.config import Settings
 from openindustry.kit.auth import Admin, CurrentUser, MaybeUser, Principal, bearer_token
 from openindustry.kit.deps import get_session, get_settings
-from openindustry.kit.ratelimit import RateLimiter, client_ip, get_rate_limiter
+from openindustry.kit.ratelimit import Limiter, RateLimiter, Scope, client_ip
 
 router = APIRouter(tags=["accounts"])
 
-# Per network address across all sign-in doors, and per e-mail address.
-AUTH_PER_IP = "30/minute"
-EMAIL_START_PER_ADDRESS = "5/hour"
-EMAIL_VERIFY_PER_ADDRESS = "10/10 minutes"
 
-
-def get_accounts(
+async def get_accounts(
     session: Annotated[AsyncSession, Depends(get_session)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> AccountsService:
@@ -45,17 +40,14 @@ def get_accounts(
 
 
 Accounts = Annotated[AccountsService, Depends(get_accounts)]
-Limiter = Annotated[RateLimiter, Depends(get_rate_limiter)]
 
 
 async def auth_rate_limit(request: Request, limiter: Limiter) -> None:
-    await limiter.hit(AUTH_PER_IP, "auth-ip", client_ip(request))
+    # Per network address across all sign-in doors; per identity or e-mail address in the route.
+    await limiter.check(Scope.SIGN_IN, ip=client_ip(request))
 
 
 AUTH_LIMITED = [Depends(auth_rate_limit)]
-
-
-IDENTITY_PER_MINUTE = "20/minute"
 
 
 async def _launch(
@@ -66,7 +58,7 @@ async def _launch(
     caller: Principal | None,
 ) -> AuthResult:
     identity = accounts.verify_launch_data(provider, raw)
-    await limiter.hit(IDENTITY_PER_MINUTE, "auth-identity", provider.value, identity.subject)
+    await limiter.check(Scope.SIGN_IN, participant=f"{provider.value}:{identity.subject}")
     # A signed-in caller who signs in through another door links it to the same account.
     return await accounts.sign_in(identity, link_to=caller.user_id if caller else None)
 
@@ -96,7 +88,7 @@ async def auth_max(
     "/auth/email/start", dependencies=AUTH_LIMITED, summary="Send a sign-in code by e-mail"
 )
 async def auth_email_start(body: EmailStart, accounts: Accounts, limiter: Limiter) -> EmailStarted:
-    await limiter.hit(EMAIL_START_PER_ADDRESS, "email-start", body.email.strip().lower())
+    await limiter.check(Scope.EMAIL_START, participant=body.email.strip().lower())
     return await accounts.start_email_sign_in(body.email)
 
 
@@ -106,7 +98,7 @@ async def auth_email_start(body: EmailStart, accounts: Accounts, limiter: Limite
 async def auth_email_verify(
     body: EmailVerify, accounts: Accounts, limiter: Limiter, caller: MaybeUser
 ) -> AuthResult:
-    await limiter.hit(EMAIL_VERIFY_PER_ADDRESS, "email-verify", body.email.strip().lower())
+    await limiter.check(Scope.EMAIL_VERIFY, participant=body.email.strip().lower())
     link_to = caller.user_id if caller else None
     return await accounts.verify_email_code(body.email, body.code, link_to=link_to)
 

@@ -35,3 +35,7 @@ class EnterpriseUnknown(Invalid):
 class ProviderNotConfigured(AppError):
     kind = ErrorKind.UNAVAILABLE
     code = "provider_not_configured"
+
+
+class AmbiguousContact(Conflict):
+    code = "ambiguous_contact"

@@ -47,6 +47,28 @@ class User(Base):
     consent_version: Mapped[str | None] = mapped_column(String(32))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Set when the person deleted the account: the row stays, emptied of personal data, so the
+    # registrations, points and claims that point at it still count in the statistics.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ConsentRecord(Base):
+    """One consent given: which version of the text, when, and when it was withdrawn.
+
+    A history, never overwritten: proof of the ground on which personal data was processed.
+    """
+
+    __tablename__ = "consent_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    version: Mapped[str] = mapped_column(String(32))
+    # SHA-256 of the exact text agreed to; unknown for consents given before the history was kept.
+    text_sha256: Mapped[str | None] = mapped_column(String(64))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_consent_record_user_id", "user_id", "given_at"),)
 
 
 class Identity(Base):

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.accounts.models import (
     AccessToken,
     Companion,
+    ConsentRecord,
     EmailCode,
     HostAssignment,
     IdDocument,
     Identity,
+    Role,
     User,
 )
 from openindustry.accounts.providers.base import Provider
@@ -50,6 +52,26 @@ async def companions(session: AsyncSession, user_id: int) -> Sequence[Companion]
     return (await session.scalars(query)).all()
 
 
+# Built once: every registration reads it (see registration/repository.py).
+_BOOKING_VIEW = (
+    select(User, Companion, exists().where(IdDocument.user_id == User.id).label("has_document"))
+    .outerjoin(Companion, Companion.user_id == User.id)
+    .where(User.id == bindparam("user_id"))
+    .order_by(Companion.id)
+)
+
+
+async def booking_view(
+    session: AsyncSession, user_id: int
+) -> tuple[User, list[Companion], bool] | None:
+    """The account, its companions and whether ID data is on file, in one query."""
+    rows = (await session.execute(_BOOKING_VIEW, {"user_id": user_id})).all()
+    if not rows:
+        return None
+    companions = [row[1] for row in rows if row[1] is not None]
+    return rows[0][0], companions, bool(rows[0][2])
+
+
 async def enterprise_ids(session: AsyncSession, user_id: int) -> list[int]:
     query = (
         select(HostAssignment.enterprise_id)
@@ -62,6 +84,24 @@ async def enterprise_ids(session: AsyncSession, user_id: int) -> list[int]:
 async def set_enterprises(session: AsyncSession, user_id: int, enterprise_ids: list[int]) -> None:
     await session.execute(delete(HostAssignment).where(HostAssignment.user_id == user_id))
     session.add_all(HostAssignment(user_id=user_id, enterprise_id=e) for e in set(enterprise_ids))
+
+
+async def staff(
+    session: AsyncSession, roles: Sequence[Role], limit: int
+) -> list[tuple[User, list[int]]]:
+    """Accounts with these roles, by name, each with the enterprises it is assigned to."""
+    query = select(User).where(User.role.in_(roles)).order_by(User.name, User.id).limit(limit)
+    users = (await session.scalars(query)).all()
+    assigned: dict[int, list[int]] = {u.id: [] for u in users}
+    if users:
+        rows = await session.execute(
+            select(HostAssignment.user_id, HostAssignment.enterprise_id)
+            .where(HostAssignment.user_id.in_(list(assigned)))
+            .order_by(HostAssignment.enterprise_id)
+        )
+        for user_id, enterprise_id in rows.all():
+            assigned[user_id].append(enterprise_id)
+    return [(u, assigned[u.id]) for u in users]
 
 
 async def live_token(
@@ -159,3 +199,69 @@ async def extend_id_document(session: AsyncSession, user_id: int, until: datetim
         .where(IdDocument.user_id == user_id, IdDocument.delete_after < until)
         .values(delete_after=until)
     )
+
+
+async def contacts(session: AsyncSession, user_ids: Sequence[int]) -> Sequence[User]:
+    if not user_ids:
+        return []
+    return (await session.scalars(select(User).where(User.id.in_(user_ids)))).all()
+
+
+async def users_by_phone(session: AsyncSession, phone: str) -> Sequence[User]:
+    """Accounts with this (normalised) phone: a phone is not unique, so there may be several."""
+    query = select(User).where(User.phone == phone).order_by(User.id).limit(2)
+    return (await session.scalars(query)).all()
+
+
+async def consents(session: AsyncSession, user_id: int) -> Sequence[ConsentRecord]:
+    query = (
+        select(ConsentRecord)
+        .where(ConsentRecord.user_id == user_id)
+        .order_by(ConsentRecord.given_at, ConsentRecord.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def identity_rows(session: AsyncSession, user_id: int) -> Sequence[Identity]:
+    query = select(Identity).where(Identity.user_id == user_id).order_by(Identity.id)
+    return (await session.scalars(query)).all()
+
+
+async def erase(session: AsyncSession, user: User, now: datetime) -> dict[str, int]:
+    """Delete what identifies the person, revoke their tokens, withdraw their consents."""
+    statements = {
+        "identities": delete(Identity).where(Identity.user_id == user.id),
+        "companions": delete(Companion).where(Companion.user_id == user.id),
+        "id_documents": delete(IdDocument).where(IdDocument.user_id == user.id),
+        "host_assignments": delete(HostAssignment).where(HostAssignment.user_id == user.id),
+    }
+    counts: dict[str, int] = {}
+    for name, statement in statements.items():
+        counts[name] = (await session.execute(statement)).rowcount  # type: ignore[attr-defined]
+    codes = (
+        await session.execute(delete(EmailCode).where(EmailCode.email == user.email))
+        if user.email
+        else None
+    )
+    counts["email_codes"] = codes.rowcount if codes else 0  # type: ignore[attr-defined]
+    # Revoked, not deleted: the purge deletes them with everyone's dead tokens.
+    tokens = await session.execute(
+        update(AccessToken)
+        .where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    counts["tokens_revoked"] = tokens.rowcount  # type: ignore[attr-defined]
+    withdrawn = await session.execute(
+        update(ConsentRecord)
+        .where(ConsentRecord.user_id == user.id, ConsentRecord.withdrawn_at.is_(None))
+        .values(withdrawn_at=now)
+    )
+    counts["consents_withdrawn"] = withdrawn.rowcount  # type: ignore[attr-defined]
+    return counts
+
+
+async def deleted_among(session: AsyncSession, user_ids: Sequence[int]) -> set[int]:
+    if not user_ids:
+        return set()
+    query = select(User.id).where(User.id.in_(user_ids), User.deleted_at.is_not(None))
+    return set((await session.scalars(query)).all())

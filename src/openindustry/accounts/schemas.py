@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from openindustry.accounts.models import Role
 from openindustry.accounts.providers.base import Provider
@@ -153,8 +153,67 @@ class ConsentGive(BaseModel):
     version: str = Field(min_length=1, max_length=32)
 
 
+class IdentityRecord(BaseModel):
+    """A door into the account as stored: the platform and the person's id there (no secret)."""
+
+    provider: Provider
+    subject: str
+    created_at: datetime
+
+
+class ConsentRecordRead(BaseModel):
+    version: str
+    text_sha256: str | None
+    given_at: datetime
+    withdrawn_at: datetime | None
+
+
+class AccountExport(BaseModel):
+    """Everything accounts holds about a person, for their own download (ID number masked)."""
+
+    profile: UserRead
+    created_at: datetime
+    identities: list[IdentityRecord]
+    consents: list[ConsentRecordRead]
+
+
 class StaffCreate(BaseModel):
     email: str = Field(min_length=3, max_length=320)
     role: Role
     name: str = Field(default="", max_length=200)
     enterprise_ids: list[DbId] = Field(default_factory=list, max_length=200)
+
+
+class StaffRead(BaseModel):
+    """A staff account as the admins' list shows it."""
+
+    id: int
+    name: str
+    email: str | None
+    role: Role
+    enterprise_ids: list[int]
+
+
+class ParticipantContact(BaseModel):
+    """Someone an organizer registers by hand (a hotline call): found by e-mail, else by phone,
+    else created as a participant account that can later sign in with that e-mail's code."""
+
+    name: PersonName
+    email: str | None = Field(default=None, min_length=3, max_length=320)
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 ()\-]{10,20}$")
+    birth_date: date | None = None  # for a new account; an existing profile keeps its own
+
+    _birth = field_validator("birth_date")(_plausible_birth_date)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> ParticipantContact:
+        if not (self.email or self.phone):
+            raise ValueError("an e-mail or a phone number is needed")
+        return self
+
+
+class PersonContact(BaseModel):
+    user_id: int
+    name: str
+    email: str | None
+    phone: str | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import logging
@@ -16,6 +17,7 @@ from openindustry.accounts import repository as repo
 from openindustry.accounts import rules
 from openindustry.accounts.consent import CONSENT_TEXT, CONSENT_VERSION
 from openindustry.accounts.errors import (
+    AmbiguousContact,
     CompanionNotFound,
     ConsentVersionMismatch,
     IdentityTaken,
@@ -27,6 +29,7 @@ from openindustry.accounts.errors import (
 from openindustry.accounts.models import (
     AccessToken,
     Companion,
+    ConsentRecord,
     EmailCode,
     IdDocument,
     Identity,
@@ -39,15 +42,22 @@ from openindustry.accounts.providers.max import verify_max
 from openindustry.accounts.providers.telegram import verify_telegram
 from openindustry.accounts.providers.vk import verify_vk
 from openindustry.accounts.schemas import (
+    AccountExport,
     AuthResult,
     BookingProfile,
+    CompanionInput,
     CompanionRead,
     ConsentRead,
+    ConsentRecordRead,
     ConsentState,
     EmailStarted,
     IdDocumentInput,
     IdDocumentRead,
+    IdentityRecord,
+    ParticipantContact,
+    PersonContact,
     StaffCreate,
+    StaffRead,
     UserRead,
     UserUpdate,
 )
@@ -57,13 +67,16 @@ from openindustry.config import Settings
 from openindustry.kit import clock, crypto
 from openindustry.kit.auth import Principal
 from openindustry.kit.errors import Invalid
-from openindustry.kit.mail import Mail, Mailer
-from openindustry.kit.tx import after_commit, transaction
+from openindustry.kit.tx import transaction
+from openindustry.notifications.schemas import DirectMessage
+from openindustry.notifications.service import NotificationsService
 
 log = logging.getLogger(__name__)
 
 CODE_TTL = timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5
+# The admins' list of staff: the program has ~150 enterprises, so a few hundred accounts.
+MAX_STAFF_LISTED = 1000
 
 
 class AccountsService:
@@ -188,7 +201,11 @@ class AccountsService:
     # E-mail codes ------------------------------------------------------------------------------
 
     async def start_email_sign_in(self, email: str) -> EmailStarted:
-        """Send a fresh 6-digit code; it replaces any earlier one for the same address."""
+        """Send a fresh 6-digit code; it replaces any earlier one for the same address.
+
+        The e-mail is an outbox row (the code sealed in it) committed with the code and sent
+        right after the commit; the outbox retries it if the mail server does not answer.
+        """
         email = self._valid_email(email)
         code = f"{secrets.randbelow(10**6):06d}"
         now = clock.now()
@@ -202,8 +219,16 @@ class AccountsService:
                 )
             )
             if self.settings.smtp_url is not None:
-                mailer = Mailer(self.settings.smtp_url.get_secret_value())
-                after_commit(self.session, lambda: _send_code(mailer, email, code))
+                known = await repo.user_by_email(self.session, email)
+                await NotificationsService(self.session, self.settings).enqueue_direct(
+                    DirectMessage(
+                        kind="accounts.email_code",
+                        address=email,
+                        locale=known.locale if known else self.settings.default_locale,
+                        secrets={"code": code},
+                        expires_at=now + CODE_TTL,
+                    )
+                )
         minutes = int(CODE_TTL.total_seconds())
         if self.settings.smtp_url is None and self.settings.environment != "production":
             return EmailStarted(sent=False, expires_in=minutes, dev_code=code)
@@ -258,7 +283,8 @@ class AccountsService:
             if fields.get("phone"):
                 fields["phone"] = rules.normalize_phone(fields["phone"])
             for name, value in fields.items():
-                if name == "name" and value is None:
+                # null for a field that always has a value means "leave it" (was a 500 for locale)
+                if value is None and name in {"name", "locale", "notification_channels"}:
                     continue
                 setattr(user, name, value)
             if data.companions is not None:
@@ -292,9 +318,11 @@ class AccountsService:
     async def booking_profile(self, user_id: int) -> BookingProfile:
         """Consent, birth date, companions and whether ID data is on file: registration's view."""
         async with transaction(self.session):
-            user = await self._user(user_id)
-            companions = await repo.companions(self.session, user_id)
-            has_document = await repo.id_document(self.session, user_id) is not None
+            # One query: this is on the path of every registration.
+            found = await repo.booking_view(self.session, user_id)
+        if found is None:
+            raise UserNotFound("Профиль не найден.")
+        user, companions, has_document = found
         return BookingProfile(
             user_id=user.id,
             name=user.name,
@@ -315,15 +343,39 @@ class AccountsService:
         return ConsentRead(version=CONSENT_VERSION, text=CONSENT_TEXT)
 
     async def give_consent(self, user_id: int, version: str) -> UserRead:
-        """Record consent to the current text; an outdated version is refused."""
+        """Record consent to the current text, as a new line of the person's consent history
+        (earlier lines are kept); an outdated version is refused, the same one again is a no-op."""
         if version != CONSENT_VERSION:
             raise ConsentVersionMismatch(
                 "Текст согласия обновился. Прочитайте новую версию и подтвердите её."
             )
         async with transaction(self.session):
             user = await self._user(user_id)
-            user.consent_version, user.consent_at = version, clock.now()
+            if user.consent_version != version:
+                now = clock.now()
+                user.consent_version, user.consent_at = version, now
+                digest = hashlib.sha256(CONSENT_TEXT.encode()).hexdigest()
+                self.session.add(
+                    ConsentRecord(
+                        user_id=user.id, version=version, text_sha256=digest, given_at=now
+                    )
+                )
+                await self.session.flush()
             return await self._read(user)
+
+    async def consent_history(self, user_id: int) -> list[ConsentRecordRead]:
+        """Every consent the person gave, oldest first, with when it was withdrawn."""
+        async with transaction(self.session):
+            rows = await repo.consents(self.session, user_id)
+            return [
+                ConsentRecordRead(
+                    version=r.version,
+                    text_sha256=r.text_sha256,
+                    given_at=r.given_at,
+                    withdrawn_at=r.withdrawn_at,
+                )
+                for r in rows
+            ]
 
     async def has_current_consent(self, user_id: int) -> bool:
         async with transaction(self.session):
@@ -367,6 +419,45 @@ class AccountsService:
         if document is None:
             return None
         return IdDocumentInput.model_validate_json(self._cipher.decrypt(document.ciphertext))
+
+    # A person's own data: download and erasure (the privacy domain runs them for all domains) --
+
+    async def export_person(self, user_id: int) -> AccountExport:
+        """The profile, sign-in doors, companions, consent history; the ID number stays masked."""
+        async with transaction(self.session):
+            user = await self._user(user_id)
+            identities = await repo.identity_rows(self.session, user_id)
+            return AccountExport(
+                profile=await self._read(user),
+                created_at=user.created_at,
+                identities=[
+                    IdentityRecord(provider=i.provider, subject=i.subject, created_at=i.created_at)
+                    for i in identities
+                ],
+                consents=await self.consent_history(user_id),
+            )
+
+    async def erase_person(self, user_id: int) -> dict[str, int]:
+        """Erase what identifies the person; the emptied row stays so that what points at it
+        (registrations, points, claims) keeps counting. Sign-in doors, companions, ID data and
+        staff assignments are deleted, tokens revoked, consents withdrawn. Returns the counts."""
+        async with transaction(self.session):
+            user = await self._user(user_id)
+            if user.deleted_at is not None:
+                raise UserNotFound("Профиль уже удалён.")
+            now = clock.now()
+            counts = await repo.erase(self.session, user, now)
+            user.name, user.email, user.phone, user.birth_date = "", None, None, None
+            user.locale, user.notification_channels = "ru", []
+            user.consent_version, user.consent_at = None, None
+            user.role, user.deleted_at = Role.PARTICIPANT, now
+            await self.session.flush()
+            return counts
+
+    async def deleted_among(self, user_ids: Sequence[int]) -> set[int]:
+        """Which of these accounts were deleted (they enter no draw, receive nothing)."""
+        async with transaction(self.session):
+            return await repo.deleted_among(self.session, list(set(user_ids)))
 
     async def purge(self) -> dict[str, int]:
         """Delete personal data that is due, expired tokens and old sign-in codes."""
@@ -413,6 +504,16 @@ class AccountsService:
             "enterprise_ids": sorted(await repo.enterprise_ids(self.session, user.id)),
         }
 
+    async def staff(self, role: Role | None = None) -> list[StaffRead]:
+        """Hosts, organizers and admins (or those of one role), by name."""
+        roles = [role] if role is not None else [Role.HOST, Role.ORGANIZER, Role.ADMIN]
+        async with transaction(self.session):
+            rows = await repo.staff(self.session, roles, limit=MAX_STAFF_LISTED)
+        return [
+            StaffRead(id=u.id, name=u.name, email=u.email, role=u.role, enterprise_ids=ids)
+            for u, ids in rows
+        ]
+
     async def issue_token(self, email: str) -> AuthResult:
         """A bearer token for scripts, for an existing account."""
         email = self._valid_email(email)
@@ -421,6 +522,77 @@ class AccountsService:
             if user is None:
                 raise UserNotFound("Нет пользователя с таким адресом.")
             return await self._open_token(user, TokenKind.API)
+
+    # On a person's behalf: an organizer registers someone who called ---------------------------
+
+    async def contacts(self, user_ids: Sequence[int]) -> dict[int, PersonContact]:
+        """Names, e-mails and phones of many people in one query (staff lists and search)."""
+        async with transaction(self.session):
+            users = await repo.contacts(self.session, list(set(user_ids)))
+            return {
+                u.id: PersonContact(user_id=u.id, name=u.name, email=u.email, phone=u.phone)
+                for u in users
+            }
+
+    async def find_or_create_participant(self, data: ParticipantContact) -> tuple[int, bool]:
+        """The account with this e-mail, else the one account with this phone, else a new
+        participant account; returns its id and whether it was created now."""
+        email = self._valid_email(data.email) if data.email else None
+        phone = rules.normalize_phone(data.phone) if data.phone else None
+        async with transaction(self.session):
+            if email:
+                user = await repo.user_by_identity(
+                    self.session, Provider.EMAIL, email
+                ) or await repo.user_by_email(self.session, email)
+                if user is not None:
+                    return user.id, False
+            if phone:
+                found = await repo.users_by_phone(self.session, phone)
+                if len(found) > 1:
+                    raise AmbiguousContact(
+                        "С этим телефоном несколько профилей: укажите электронную почту."
+                    )
+                if found:
+                    return found[0].id, False
+            try:
+                # A savepoint: two organizers adding the same caller at once must not both create.
+                async with self.session.begin_nested():
+                    user = User(
+                        name=data.name, email=email, phone=phone, birth_date=data.birth_date
+                    )
+                    self.session.add(user)
+                    await self.session.flush()
+                    if email:
+                        # The e-mail becomes a door: the person can sign in with its code later.
+                        self.session.add(
+                            Identity(user_id=user.id, provider=Provider.EMAIL, subject=email)
+                        )
+                        await self.session.flush()
+            except IntegrityError as exc:
+                raise IdentityTaken("Этот адрес только что добавили; повторите запись.") from exc
+            return user.id, True
+
+    async def add_companions(
+        self, user_id: int, people: Sequence[CompanionInput]
+    ) -> list[CompanionRead]:
+        """The profile's companions for these people, in order: one already there (same name
+        and birth date) is reused, anyone else is added to the profile."""
+        async with transaction(self.session):
+            await self._user(user_id)
+            free = list(await repo.companions(self.session, user_id))
+            chosen: list[CompanionRead] = []
+            for person in people:
+                name = " ".join(person.name.split())
+                same = [c for c in free if c.birth_date == person.birth_date]
+                match = next((c for c in same if c.name.casefold() == name.casefold()), None)
+                if match is None:
+                    match = Companion(user_id=user_id, name=name, birth_date=person.birth_date)
+                    self.session.add(match)
+                    await self.session.flush()
+                else:
+                    free.remove(match)
+                chosen.append(_companion(match))
+            return chosen
 
     # Reading -----------------------------------------------------------------------------------
 
@@ -467,15 +639,3 @@ class AccountsService:
 
 def _companion(companion: Companion) -> CompanionRead:
     return CompanionRead(id=companion.id, name=companion.name, birth_date=companion.birth_date)
-
-
-async def _send_code(mailer: Mailer, email: str, code: str) -> None:
-    text = (
-        f"Ваш код для входа в «Открытую промышленность»: {code}\n\n"
-        "Код действует 10 минут. Если вы не запрашивали его, просто проигнорируйте это письмо."
-    )
-    try:
-        await mailer.send(Mail(to=email, subject=f"Код для входа: {code}", text=text))
-    except (OSError, TimeoutError) as exc:
-        # The code is already stored; the person can ask for a new one. Never log the code.
-        log.warning("sign-in code e-mail not delivered: %s", type(exc).__name__)

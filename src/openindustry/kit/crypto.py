@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -26,8 +27,11 @@ def keyed_hash(key: str, message: str) -> str:
     return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
+@functools.lru_cache(maxsize=64)
 def derive_key(secret: str, purpose: str) -> bytes:
-    """A 32-byte key for one purpose, derived from the application secret (HKDF-SHA256)."""
+    """A 32-byte key for one purpose, derived from the application secret (HKDF-SHA256).
+
+    Memoised: services are built per request and derive their keys in their constructors."""
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(
         secret.encode()
     )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openindustry.config import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

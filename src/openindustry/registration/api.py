@@ -1,10 +1,11 @@
-"""Registration JSON routes: book, cancel, accept offers, tickets; organizers' slot changes."""
+"""Registration JSON routes: book, cancel, accept offers, tickets; organizers' slot changes and
+other people's registrations (roster and search, add by hand, move, cancel)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,11 +13,21 @@ from openindustry.catalog.schemas import Page, SlotRead, SlotUpdate
 from openindustry.config import Settings
 from openindustry.kit.auth import CurrentUser, Organizer
 from openindustry.kit.deps import get_session, get_settings, task_progress
+from openindustry.kit.ratelimit import Limiter, Scope, client_ip
 from openindustry.kit.types import PathId
 from openindustry.notifications.schemas import OrganizerMessage
 from openindustry.registration.errors import NoOffer
-from openindustry.registration.schemas import RegistrationCreate, RegistrationRead
+from openindustry.registration.schemas import (
+    MovedRegistrationRead,
+    RegistrationCreate,
+    RegistrationMove,
+    RegistrationRead,
+    RosterEntry,
+    StaffRegistrationCreate,
+    StaffRegistrationRead,
+)
 from openindustry.registration.service import RegistrationService
+from openindustry.registration.staff import StaffRegistrations
 from openindustry.registration.tickets import ticket_qr_svg
 
 router = APIRouter(tags=["registration"])
@@ -32,7 +43,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-def get_registration(
+async def get_registration(
     request: Request,
     session: Annotated[AsyncSession, Depends(get_session)],
     settings: Annotated[Settings, Depends(get_settings)],
@@ -43,19 +54,38 @@ def get_registration(
 Registrations = Annotated[RegistrationService, Depends(get_registration)]
 
 
+def get_staff_registrations(
+    registrations: Registrations, settings: Annotated[Settings, Depends(get_settings)]
+) -> StaffRegistrations:
+    return StaffRegistrations(registrations.session, settings, registrations)
+
+
+StaffDesk = Annotated[StaffRegistrations, Depends(get_staff_registrations)]
+
+
 @router.post(
     "/slots/{slot_id}/registrations",
     status_code=status.HTTP_201_CREATED,
     summary="Register the caller and chosen companions as one party",
-    responses={200: {"description": "A retry with the same Idempotency-Key: the first outcome"}},
+    response_model=RegistrationRead,
+    responses={
+        200: {
+            "model": RegistrationRead,
+            "description": "A retry with the same Idempotency-Key: the first outcome",
+        }
+    },
 )
 async def register(
     slot_id: PathId,
     body: RegistrationCreate,
+    request: Request,
     registrations: Registrations,
     caller: CurrentUser,
+    limiter: Limiter,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
+    # The hot path of a registration rush: two in-memory (or one-round-trip Redis) counters.
+    await limiter.check(Scope.REGISTRATION, participant=caller.user_id, ip=client_ip(request))
     registration, created = await registrations.register(
         caller.user_id, slot_id, body, idempotency_key=idempotency_key
     )
@@ -134,16 +164,16 @@ async def ticket_calendar(
     "/admin/slots/{slot_id}", summary="Organizer: change a slot (capacity, times, status)"
 )
 async def change_slot(
-    slot_id: PathId, body: SlotUpdate, registrations: Registrations, _organizer: Organizer
+    slot_id: PathId, body: SlotUpdate, staff: StaffDesk, organizer: Organizer
 ) -> SlotRead:
-    return await registrations.change_slot(slot_id, body, actor_id=_organizer.user_id)
+    return await staff.change_slot(slot_id, body, actor_id=organizer.user_id)
 
 
 @router.post("/admin/slots/{slot_id}/messages", summary="Organizer: write to a slot's registrants")
 async def message_slot(
-    slot_id: PathId, body: OrganizerMessage, registrations: Registrations, organizer: Organizer
+    slot_id: PathId, body: OrganizerMessage, staff: StaffDesk, organizer: Organizer
 ) -> dict[str, int]:
-    sent = await registrations.message_registrants(organizer.user_id, body.text, slot_id=slot_id)
+    sent = await staff.message_registrants(organizer.user_id, body.text, slot_id=slot_id)
     return {"recipients": sent}
 
 
@@ -151,9 +181,55 @@ async def message_slot(
     "/admin/series/{series_id}/messages", summary="Organizer: write to a series' registrants"
 )
 async def message_series(
-    series_id: PathId, body: OrganizerMessage, registrations: Registrations, organizer: Organizer
+    series_id: PathId, body: OrganizerMessage, staff: StaffDesk, organizer: Organizer
 ) -> dict[str, int]:
-    sent = await registrations.message_registrants(
-        organizer.user_id, body.text, series_id=series_id
-    )
+    sent = await staff.message_registrants(organizer.user_id, body.text, series_id=series_id)
     return {"recipients": sent}
+
+
+@router.get(
+    "/admin/slots/{slot_id}/registrations",
+    summary="Organizer: a slot's registrations, found by name, e-mail, phone or ticket code",
+)
+async def slot_roster(
+    slot_id: PathId,
+    staff: StaffDesk,
+    _organizer: Organizer,
+    q: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Page[RosterEntry]:
+    roster = await staff.roster(slot_id, q)
+    items = roster.items[offset : offset + limit]
+    return Page(items=items, total=len(roster.items), limit=limit, offset=offset)
+
+
+@router.post(
+    "/admin/slots/{slot_id}/registrations",
+    status_code=status.HTTP_201_CREATED,
+    summary="Organizer: register someone by hand (found by e-mail or phone, or a new account)",
+)
+async def add_registration(
+    slot_id: PathId, body: StaffRegistrationCreate, staff: StaffDesk, organizer: Organizer
+) -> StaffRegistrationRead:
+    return await staff.add(organizer.user_id, slot_id, body)
+
+
+@router.post(
+    "/admin/registrations/{registration_id}/move",
+    summary="Organizer: move a party to another slot (new ticket; the old one is revoked)",
+)
+async def move_registration(
+    registration_id: PathId, body: RegistrationMove, staff: StaffDesk, organizer: Organizer
+) -> MovedRegistrationRead:
+    return await staff.move(organizer.user_id, registration_id, body)
+
+
+@router.post(
+    "/admin/registrations/{registration_id}/cancel",
+    summary="Organizer: cancel someone's registration; seats go to the waitlist",
+)
+async def cancel_registration(
+    registration_id: PathId, staff: StaffDesk, organizer: Organizer
+) -> RegistrationRead:
+    return await staff.cancel(organizer.user_id, registration_id)

@@ -65,3 +65,19 @@ class BadCompanions(Invalid):
 
 class NotYours(Forbidden):
     code = "forbidden"
+
+
+class NotMovable(Conflict):
+    code = "not_movable"
+
+
+class MoveNotAllowed(Conflict):
+    code = "move_not_allowed"
+
+
+class SlotCancelled(Conflict):
+    code = "slot_cancelled"
+
+
+class SlotStarted(Conflict):
+    code = "slot_started"

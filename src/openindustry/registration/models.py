@@ -62,6 +62,9 @@ class Registration(Base):
     late_cancellation: Mapped[bool] = mapped_column(default=False)
     attended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     no_show: Mapped[bool] = mapped_column(default=False)
+    # Only once the participant deleted the account: their age group on the day of the slot, kept
+    # for the statistics instead of the birth date that is gone.
+    participant_age_group: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (
         # One active registration per person and slot, whatever the concurrency.

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.registration.models import (
@@ -20,27 +20,50 @@ async def by_id(session: AsyncSession, registration_id: int) -> Registration | N
     return await session.get(Registration, registration_id)
 
 
+# The statements of the booking path are built once: making a SELECT out of column expressions
+# and keying it for SQLAlchemy's compiled cache costs more CPU than running it (see
+# docs/benchmarks.md). Values come in as bound parameters.
+_BY_KEY = select(Registration).where(
+    Registration.user_id == bindparam("user_id"),
+    Registration.idempotency_key == bindparam("key"),
+)
+
+
+def _person_context(with_key: bool) -> Select[Registration]:
+    since = bindparam("since", type_=Registration.cancelled_at.type)
+    matches: list[ColumnElement[bool]] = [
+        Registration.status.in_(ACTIVE),
+        # A strike dates from the late cancellation, or from the tour that was missed.
+        Registration.late_cancellation & (Registration.cancelled_at >= since),
+        Registration.no_show & (Registration.slot_starts_at >= since),
+    ]
+    if with_key:
+        matches.append(Registration.idempotency_key == bindparam("key"))
+    return select(Registration).where(Registration.user_id == bindparam("user_id"), or_(*matches))
+
+
+_PERSON_CONTEXT = {with_key: _person_context(with_key) for with_key in (False, True)}
+_ADD = insert(Registration).returning(Registration)
+
+
 async def by_key(session: AsyncSession, user_id: int, key: str) -> Registration | None:
-    query = select(Registration).where(
-        Registration.user_id == user_id, Registration.idempotency_key == key
-    )
-    return await session.scalar(query)
+    return await session.scalar(_BY_KEY, {"user_id": user_id, "key": key})
 
 
 async def person_context(
-    session: AsyncSession, user_id: int, strikes_since: datetime
+    session: AsyncSession, user_id: int, strikes_since: datetime, key: str | None = None
 ) -> Sequence[Registration]:
-    """The person's active registrations and their recent late cancellations and no-shows."""
-    query = select(Registration).where(
-        Registration.user_id == user_id,
-        or_(
-            Registration.status.in_(ACTIVE),
-            # A strike dates from the late cancellation, or from the tour that was missed.
-            Registration.late_cancellation & (Registration.cancelled_at >= strikes_since),
-            Registration.no_show & (Registration.slot_starts_at >= strikes_since),
-        ),
-    )
-    return (await session.scalars(query)).all()
+    """The person's active registrations, their recent late cancellations and no-shows, and the
+    registration made with `key` (a retried request), in one query."""
+    params: dict[str, Any] = {"user_id": user_id, "since": strikes_since}
+    if key is not None:
+        params["key"] = key
+    return (await session.scalars(_PERSON_CONTEXT[key is not None], params)).all()
+
+
+async def add(session: AsyncSession, **values: Any) -> Registration:
+    """INSERT … RETURNING the new row: one statement, without a unit-of-work flush."""
+    return (await session.scalars(_ADD, values)).one()
 
 
 async def of_user(session: AsyncSession, user_id: int) -> Sequence[Registration]:
@@ -220,3 +243,11 @@ async def reachable(
     if series_id is not None:
         query = query.where(Registration.series_id == series_id)
     return (await session.scalars(query.order_by(Registration.id))).all()
+
+
+async def active_of_user(session: AsyncSession, user_id: int) -> Sequence[Registration]:
+    """A person's registrations that hold a place somewhere (staff checks before booking)."""
+    query = select(Registration).where(
+        Registration.user_id == user_id, Registration.status.in_(ACTIVE)
+    )
+    return (await session.scalars(query)).all()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from openindustry.accounts.rules import age_on
+from openindustry.catalog.rules import normalize_search_text
 
 ADULT = 18
 MAX_COMPANIONS = 4
@@ -123,3 +124,36 @@ def offer_deadline(now: datetime, closes_at: datetime, hours: int) -> datetime |
     """
     deadline = min(now + timedelta(hours=hours), closes_at)
     return deadline if deadline - now >= timedelta(minutes=30) else None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a slot belongs, as a move between slots needs to see it."""
+
+    program_id: int
+    enterprise_id: int
+    series_id: int | None
+
+
+def may_move(source: Placement, target: Placement) -> bool:
+    """A party moves to another date of the same program, or to another program of the same
+    enterprise in the same series; never to another enterprise (other gate, other rules)."""
+    if source.enterprise_id != target.enterprise_id:
+        return False
+    same_series = source.series_id is not None and source.series_id == target.series_id
+    return source.program_id == target.program_id or same_series
+
+
+def matches_person(needle: str, *, name: str, email: str | None, phone: str | None) -> bool:
+    """Whether a staff search finds this person: part of the name (any case, ё as е), of the
+    e-mail, or at least four digits of the phone number in any notation."""
+    text = normalize_search_text(needle)
+    if not text:
+        return True
+    if text in normalize_search_text(name) or (email and text in email.casefold()):
+        return True
+    digits = "".join(ch for ch in needle if ch.isdigit())
+    if len(digits) == 11 and digits[0] == "8":
+        digits = "7" + digits[1:]  # 8 916 … is how a Russian number is often typed
+    looks_like_phone = len(digits) >= 4 and not any(ch.isalpha() for ch in needle)
+    return bool(looks_like_phone and phone and digits in "".join(filter(str.isdigit, phone)))

@@ -4,6 +4,7 @@ UPDATEs in catalog, so no interleaving of these methods can oversell a slot."""
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,11 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.accounts.schemas import BookingProfile
 from openindustry.accounts.service import AccountsService
-from openindustry.audit.service import AuditService, changed
 from openindustry.catalog.models import SlotStatus
 from openindustry.catalog.rules import RegistrationState
-from openindustry.catalog.schemas import SlotRead, SlotUpdate
-from openindustry.catalog.service import CatalogService, audit_fields
+from openindustry.catalog.schemas import SlotRead
+from openindustry.catalog.service import CatalogService
 from openindustry.config import Settings
 from openindustry.draws.models import DrawKind, DrawStatus
 from openindustry.draws.schemas import Entrant
@@ -31,6 +31,7 @@ from openindustry.notifications.schemas import NotificationCreate
 from openindustry.notifications.service import NotificationsService
 from openindustry.registration import repository as repo
 from openindustry.registration import rules
+from openindustry.registration._privacy import PersonalDataMixin
 from openindustry.registration.calendar import ticket_ics
 from openindustry.registration.errors import (
     AgeRestricted,
@@ -84,7 +85,7 @@ class NoTaskProgress:
         return set()
 
 
-class RegistrationService:
+class RegistrationService(PersonalDataMixin):
     def __init__(
         self, session: AsyncSession, settings: Settings, tasks: TaskProgress | None = None
     ) -> None:
@@ -96,10 +97,8 @@ class RegistrationService:
         self.draws = DrawsService(session, settings)
         self.outbox = NotificationsService(session)
         key = settings.ticket_signing_key
-        self.ticket_keys = (
-            TicketKeys.from_seed(base64.urlsafe_b64decode(key.get_secret_value() + "=="))
-            if key
-            else TicketKeys.derive(settings.secret_key.get_secret_value())
+        self.ticket_keys = _ticket_keys(
+            key.get_secret_value() if key else None, settings.secret_key.get_secret_value()
         )
 
     # Booking -----------------------------------------------------------------------------------
@@ -114,34 +113,38 @@ class RegistrationService:
     ) -> tuple[RegistrationRead, bool]:
         """Book a party all or nothing; returns the registration and whether it is new.
 
-        One short transaction: checks read, then one conditional seat UPDATE and one INSERT.
-        The partial unique index (one active registration per person and slot) and the unique
-        idempotency key make a retried or doubled request return the first outcome instead.
+        One short transaction: three reads (the person's registrations, the slot, the profile),
+        one conditional seat UPDATE, the INSERT and its outbox row. The partial unique index (one
+        active registration per person and slot) and the unique idempotency key make a retried
+        or doubled request return the first outcome instead. tests/registration/
+        test_query_count.py holds the statement count.
         """
         try:
             async with transaction(self.session):
-                if idempotency_key:
-                    earlier = await repo.by_key(self.session, user_id, idempotency_key)
-                    if earlier is not None:
-                        return await self._read(earlier), False
-                registration = await self._book(user_id, slot_id, data, idempotency_key)
-                return await self._read(registration), True
-        except (IntegrityError, AppError) as refusal:
-            # A twin of this request (same key) may have committed while this one ran and been
-            # refused because of it (sold out, already registered, the unique key): the client
-            # gets the twin's outcome, as if it had only sent one request.
+                registration, created = await self._book(user_id, slot_id, data, idempotency_key)
+                return await self._read(registration), created
+        except IntegrityError:
+            # The unique indexes refused the INSERT: a twin of this request (same key), or another
+            # registration of this person for the slot, committed while this one ran. PostgreSQL
+            # has aborted the transaction, so the twin's outcome is read in a new one.
             if idempotency_key:
                 async with transaction(self.session):
                     earlier = await repo.by_key(self.session, user_id, idempotency_key)
                     if earlier is not None:
                         return await self._read(earlier), False
-            if isinstance(refusal, AppError):
-                raise
             raise AlreadyRegistered("Вы уже записаны на эту экскурсию.") from None
 
     async def _book(
         self, user_id: int, slot_id: int, data: RegistrationCreate, key: str | None
-    ) -> Registration:
+    ) -> tuple[Registration, bool]:
+        now = clock.now()
+        strikes_since = now - timedelta(days=self.settings.no_show_window_days)
+        # One read answers the per-person rules and whether this is a retry (same key): a retry
+        # gets the first outcome before anything else is checked again.
+        mine = await repo.person_context(self.session, user_id, strikes_since, key)
+        earlier = next((r for r in mine if key and r.idempotency_key == key), None)
+        if earlier is not None:
+            return earlier, False
         slot = await self.catalog.slot(slot_id)
         state = slot.registration.state
         if state in (RegistrationState.NOT_OPEN, RegistrationState.CLOSED):
@@ -157,7 +160,7 @@ class RegistrationService:
                     "Сначала выполните задания, открывающие запись.",
                     details={"missing_tasks": missing},
                 )
-        await self._check_history(user_id, slot)
+        self._check_history(mine, slot, now)
 
         party_size = 1 + len(party)
         drawn = False
@@ -172,9 +175,13 @@ class RegistrationService:
         elif data.waitlist_ok:
             status = S.WAITLISTED
         else:
+            # A twin of this request may have taken the last seats since `mine` was read.
+            earlier = await repo.by_key(self.session, user_id, key) if key else None
+            if earlier is not None:
+                return earlier, False
             raise SoldOut("Мест нет. Можно встать в лист ожидания.")
-        now = clock.now()
-        registration = Registration(
+        registration = await repo.add(
+            self.session,
             slot_id=slot.id,
             user_id=user_id,
             status=status,
@@ -184,15 +191,14 @@ class RegistrationService:
             slot_starts_at=slot.starts_at,
             slot_ends_at=slot.ends_at,
             idempotency_key=key,
+            created_at=now,
             confirmed_at=now if status is S.CONFIRMED else None,
         )
-        self.session.add(registration)
-        await self.session.flush()
         if slot.requirements.id_document:
             # The security desk needs the ID data until the visit; it goes some days after.
             await self.accounts.keep_id_document_for(user_id, slot.ends_at)
         await self._tell(registration, f"registration.{status.value}")
-        return registration
+        return registration, True
 
     def _party(self, profile: BookingProfile, chosen: list[int]) -> list[PartyMember]:
         companions = {c.id: c for c in profile.companions}
@@ -227,10 +233,8 @@ class RegistrationService:
         if refusal:
             raise AgeRestricted(refusal)
 
-    async def _check_history(self, user_id: int, slot: SlotRead) -> None:
-        now = clock.now()
+    def _check_history(self, mine: Sequence[Registration], slot: SlotRead, now: datetime) -> None:
         window = timedelta(days=self.settings.no_show_window_days)
-        mine = await repo.person_context(self.session, user_id, now - window)
         active = [r for r in mine if r.status in ACTIVE]
         if any(r.slot_id == slot.id for r in active):
             raise AlreadyRegistered("Вы уже записаны на эту экскурсию.")
@@ -290,36 +294,6 @@ class RegistrationService:
             await self.session.refresh(registration)
             return await self._read(registration)
 
-    async def cancel_by_staff(self, actor_id: int, registration_id: int) -> None:
-        """An organizer cancels someone's registration: seats go back, the waitlist moves."""
-        async with transaction(self.session):
-            registration = await repo.by_id(self.session, registration_id)
-            if registration is None:
-                raise RegistrationNotFound("Запись не найдена.")
-            was = registration.status
-            if was not in ACTIVE:
-                raise NotCancellable("Эта запись уже не активна.")
-            if not await repo.move(
-                self.session,
-                registration.id,
-                [was],
-                status=S.CANCELLED,
-                cancelled_at=clock.now(),
-                cancel_reason="organizer",
-            ):
-                raise NotCancellable("Запись изменилась, обновите страницу.")
-            if was in HOLDING_SEATS:
-                await self.catalog.release_seats(registration.slot_id, registration.party_size)
-                await self._seat_waiting(registration.slot_id)
-            await AuditService(self.session, self.settings.tz).record(
-                actor_id,
-                "registration.cancelled",
-                subject_type="registration",
-                subject_id=registration.id,
-                before={"status": was.value},
-                after={"status": S.CANCELLED.value, "cancel_reason": "organizer"},
-            )
-
     async def accept_offer(self, user_id: int, registration_id: int) -> RegistrationRead:
         """Take the seats offered from the waitlist, before the offer lapses."""
         async with transaction(self.session):
@@ -342,99 +316,6 @@ class RegistrationService:
         # Too late: the offer lapses now (in its own transaction), then the refusal.
         await self.expire_offers()
         raise OfferExpired("Время на подтверждение истекло, места переданы следующим в очереди.")
-
-    # Organizers --------------------------------------------------------------------------------
-
-    async def change_slot(
-        self, slot_id: int, data: SlotUpdate, *, actor_id: int | None = None
-    ) -> SlotRead:
-        """An organizer's change: capacity moves the waitlist, cancellation cancels everyone."""
-        async with transaction(self.session):
-            before = await self.catalog.slot(slot_id)
-            if data.capacity is not None:
-                await self.catalog.set_capacity(slot_id, data.capacity)
-            slot = await self.catalog.update_slot(slot_id, data)
-            await repo.set_slot_times(self.session, slot_id, slot.starts_at, slot.ends_at)
-            if slot.status is SlotStatus.CANCELLED:
-                await self._cancel_everyone(slot_id)
-            else:
-                await self._seat_waiting(slot_id)
-            after = await self.catalog.slot(slot_id)
-            moved = (before.starts_at, before.meeting_point) != (
-                after.starts_at,
-                after.meeting_point,
-            )
-            if moved and after.status is not SlotStatus.CANCELLED:
-                # People must hear of a new time or meeting point: an essential message.
-                for registration in await repo.reachable(
-                    self.session, slot_id=slot_id, series_id=None
-                ):
-                    await self._tell(registration, "registration.slot_changed", essential=True)
-            was, now = changed(audit_fields(before), audit_fields(after))
-            cancelled = (
-                after.status is SlotStatus.CANCELLED and before.status is not SlotStatus.CANCELLED
-            )
-            await AuditService(self.session, self.settings.tz).record(
-                actor_id,
-                "slot.cancelled" if cancelled else "slot.updated",
-                subject_type="slot",
-                subject_id=slot_id,
-                before=was,
-                after=now,
-            )
-            return after
-
-    async def message_registrants(
-        self,
-        actor_id: int | None,
-        text: str,
-        *,
-        slot_id: int | None = None,
-        series_id: int | None = None,
-    ) -> int:
-        """An organizer's message to everyone registered for a slot or a series, through the
-        outbox; returns how many were written."""
-        async with transaction(self.session):
-            if slot_id is not None:
-                await self.catalog.slot(slot_id)  # 404 for an unknown slot
-            if series_id is not None:
-                await self.catalog.series(series_id)
-            registrations = await repo.reachable(self.session, slot_id=slot_id, series_id=series_id)
-            await self.outbox.enqueue(
-                NotificationCreate(
-                    user_id=r.user_id,
-                    kind="organizer.message",
-                    payload={"registration_id": r.id, "slot_id": r.slot_id, "text": text},
-                )
-                for r in registrations
-            )
-            subject_type, subject_id = ("slot", slot_id) if slot_id else ("series", series_id)
-            await AuditService(self.session, self.settings.tz).record(
-                actor_id,
-                f"{subject_type}.messaged",
-                subject_type=subject_type,
-                subject_id=subject_id or 0,
-                after={"recipients": len(registrations), "text": text},
-            )
-            return len(registrations)
-
-    async def _cancel_everyone(self, slot_id: int) -> None:
-        now = clock.now()
-        for registration in await repo.of_slot(self.session, slot_id, ACTIVE):
-            # Read before the move: the UPDATE also changes the loaded object's status.
-            held = registration.status in HOLDING_SEATS
-            moved = await repo.move(
-                self.session,
-                registration.id,
-                [registration.status],
-                status=S.CANCELLED,
-                cancelled_at=now,
-                cancel_reason="slot_cancelled",
-            )
-            if moved and held:
-                await self.catalog.release_seats(slot_id, registration.party_size)
-            if moved:
-                await self._tell(registration, "registration.slot_cancelled", essential=True)
 
     # The queue ---------------------------------------------------------------------------------
 
@@ -671,6 +552,14 @@ class RegistrationService:
                 )
             ]
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _ticket_keys(seed: str | None, secret: str) -> TicketKeys:
+    """The signing keys, made once per process: deriving them costs more than a booking's SQL."""
+    if seed:
+        return TicketKeys.from_seed(base64.urlsafe_b64decode(seed + "=="))
+    return TicketKeys.derive(secret)
 
 
 def _window(slot: SlotRead) -> dict[str, str]:

@@ -26,6 +26,7 @@ FLASH_KEYS = frozenset(
     {
         "signed_in",
         "signed_out",
+        "account_deleted",
         "saved",
         "linked",
         "companion_added",
@@ -47,6 +48,9 @@ FLASH_KEYS = frozenset(
         "prize_claimed",
         "slots_created",
         "slot_cancelled",
+        "registration_added",
+        "registration_added_waitlisted",
+        "registration_moved",
     }
 )
 _DEV_CODE = re.compile(r"dev_code:([0-9]{6})")

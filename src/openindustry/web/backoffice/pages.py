@@ -65,3 +65,19 @@ router.include_router(slots_router)
 from openindustry.web.backoffice.users import router as users_router  # noqa: E402
 
 router.include_router(users_router)
+
+from openindustry.web.backoffice.notifications import router as notifications_router  # noqa: E402
+
+router.include_router(notifications_router)
+
+from openindustry.web.backoffice.tasks import router as tasks_router  # noqa: E402
+
+router.include_router(tasks_router)
+
+from openindustry.web.backoffice.prizes import router as prizes_router  # noqa: E402
+
+router.include_router(prizes_router)
+
+from openindustry.web.backoffice.draws import router as draws_router  # noqa: E402
+
+router.include_router(draws_router)
