@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench demo migrate clean
+.PHONY: run test lint audit bench demo migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,19 @@ lint: $(VENV)/.dev-installed
 test: lint
 	$(BIN)/pytest
 
+# Known vulnerabilities in the installed dependencies (fails on one; says so when offline).
+audit: $(VENV)/.dev-installed
+	$(BIN)/python .ci/pip_audit.py
+
+# Needs PostgreSQL on 127.0.0.1:5432 (started here if this machine has a cluster) and wrk, the
+# load generator (installed from Debian's packages when missing).
 bench: $(VENV)/.dev-installed
+	@command -v wrk >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq --no-install-recommends wrk >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; }; }
+	@pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null || { \
+		pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start && \
+		for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
 	$(BIN)/python -m bench
 
 clean:

@@ -27,14 +27,14 @@ import asyncpg
 import sqlalchemy
 from sqlalchemy.engine import make_url
 
+from bench import report
 from openindustry.db import migrate
 from openindustry.kit import db
 from openindustry.rewards import repository as repo
 from openindustry.rewards.models import ALL_TIME
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
+REPORT = report.REPORT
 SERIES = 1
 RUNS = 200
 AMOUNTS = (10, 10, 20, 20, 30, 50)
@@ -241,21 +241,8 @@ def _machine(pg_version: str) -> str:
     )
 
 
-HEADER = """# Benchmarks
-
-Figures measured by `python -m bench <name>` (`make bench` runs them all). They are not part of
-`make test`. Each section is rewritten by its benchmark.
-
-"""
-
-
 def _write_section(name: str, machine: str, body: str) -> None:
-    text = REPORT.read_text() if REPORT.exists() else HEADER
-    section = f"<!-- bench:{name} -->\n{body.rstrip()}\n\n{machine}<!-- /bench:{name} -->\n"
-    pattern = re.compile(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->\n", re.S)
-    text = pattern.sub(lambda _: section, text) if pattern.search(text) else text + section
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(text)
+    report.write_section(name, body, machine)
 
 
 def main() -> None:
@@ -308,6 +295,16 @@ def main() -> None:
     body = "\n".join(lines)
     print(body)
     _write_section("leaderboard", _machine(pg_version), body)
+    report.write_json(
+        "leaderboard",
+        {
+            "machine": report.machine(),
+            "postgresql": pg_version,
+            "counts": counts,
+            "generation_seconds": {k: round(v, 1) for k, v in timings.items()},
+            "query_ms": {k: {q: round(v, 2) for q, v in r.items()} for k, r in results.items()},
+        },
+    )
     print(f"written to {REPORT}")
 
 
