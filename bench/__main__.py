@@ -1,18 +1,22 @@
 """`python -m bench` runs every benchmark; `python -m bench rush` runs one.
 
-`python -m bench profile` (a flame graph of the app during a rush) is not run by default."""
+`python -m bench profile` (a flame graph of the app during a rush) and `python -m bench soak
+[--minutes 10]` (memory and latency over a long run) are not run by default."""
 
 from __future__ import annotations
 
 import sys
 
-from bench import leaderboard, profile, rush
+from bench import leaderboard, profile, rush, soak
 
 BENCHMARKS = {"rush": rush.main, "leaderboard": leaderboard.main}
-ON_REQUEST = {"profile": profile.main}
+ON_REQUEST = {"profile": profile.main, "soak": soak.main}
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["soak"]:  # the one benchmark with options
+        soak.main(argv[1:])
+        return 0
     known = BENCHMARKS | ON_REQUEST
     names = argv or list(BENCHMARKS)
     unknown = [n for n in names if n not in known]
