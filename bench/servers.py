@@ -56,6 +56,13 @@ def free_port() -> int:
 
 def start(name: str, command: list[str], env: dict[str, str], log_dir: Path, health: str) -> Server:
     """Start `command` (which must listen on the port in its URL) and wait until it answers."""
+    server = launch(name, command, env, log_dir)
+    wait_ready(server, health)
+    return server
+
+
+def launch(name: str, command: list[str], env: dict[str, str], log_dir: Path) -> Server:
+    """Start `command` with a free port put in for "{port}"; `wait_ready` before using it."""
     port = free_port()
     command = [part.replace("{port}", str(port)) for part in command]
     log = log_dir / f"{name}.log"
@@ -69,12 +76,10 @@ def start(name: str, command: list[str], env: dict[str, str], log_dir: Path, hea
             start_new_session=True,
         )
     _RUNNING.append(process)
-    server = Server(name=name, url=f"http://127.0.0.1:{port}", process=process, log=log)
-    _wait_ready(server, health)
-    return server
+    return Server(name=name, url=f"http://127.0.0.1:{port}", process=process, log=log)
 
 
-def _wait_ready(server: Server, health: str, timeout: float = 60) -> None:
+def wait_ready(server: Server, health: str, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
