@@ -27,8 +27,12 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
+# One pytest worker per core, at most four: each worker has its own databases and live server, and
+# more would crowd PostgreSQL's connection limit.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # Known vulnerabilities in the installed dependencies (fails on one; says so when offline).
 audit: $(VENV)/.dev-installed
