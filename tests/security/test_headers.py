@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from openindustry.accounts.models import Role
 from openindustry.config import Settings
 from openindustry.kit.headers import OTHER_POLICY
+from openindustry.web.render import LOCALE_COOKIE
 from tests.conftest import TokenFor
 from tests.security.conftest import SESSION, MakeApp, client_of, csrf_token, vk_launch
 
@@ -166,7 +167,8 @@ async def test_secure_cookies_work_inside_the_messengers_iframes(make_app: MakeA
     async with client_of(app, base_url="https://testserver") as client:
         cookies = await _cookies_of_a_sign_in(client, 7008)
         entered = await client.get("/")
-    for name in (SESSION, "oi_csrf", "oi_flash", "oi_login"):
+        cookies |= _cookies(await client.get("/catalog?lang=en"))
+    for name in (SESSION, "oi_csrf", "oi_flash", "oi_login", LOCALE_COOKIE):
         flags = [flag.strip().lower() for flag in cookies[name].split(";")]
         # A third-party iframe (vk.com → this site) gets the cookie only with SameSite=None,
         # which browsers accept only with Secure.

@@ -118,8 +118,11 @@ class Renderer:
             # Personal data: never kept by a shared cache or the browser's back-forward cache.
             response.headers["Cache-Control"] = "private, no-store"
         if request.query_params.get("lang") == locale:
-            # An explicit choice of language sticks for the following pages.
-            response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="lax")
+            # An explicit choice of language sticks for the following pages, inside the
+            # messengers' iframes too (the same flags as the session cookie).
+            response.set_cookie(
+                LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, **cookie_options(self.settings)
+            )
         return response
 
 
