@@ -77,10 +77,16 @@ async def test_prize_draw_among_passers(
     )
     assert prize.status_code == 201, prize.text
     body = {"task_id": quiz.id, "min_score": 12, "winners": 3}
-    drawn = await client.post(
-        f"/api/v1/admin/prizes/{prize.json()['id']}/draw", json=body, headers=staff
-    )
+    draw_url = f"/api/v1/admin/prizes/{prize.json()['id']}/draw"
+    # Drawing before the commitment is published would let nobody check the seed in advance.
+    refused = await client.post(draw_url, json=body, headers=staff)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "draw_not_announced"
+    announced = await client.post(f"{draw_url}/announce", headers=staff)
+    assert announced.status_code == 200, announced.text
+    drawn = await client.post(draw_url, json=body, headers=staff)
     assert drawn.status_code == 200, drawn.text
+    assert drawn.json()["commitment"] == announced.json()["commitment"]
     assert drawn.json()["entrants_count"] == 1
     assert len(drawn.json()["winners"]) == 1
 
@@ -107,6 +113,7 @@ async def test_prize_draw_among_a_leaderboards_top(
     )
     assert refused.status_code == 422
     body = {"leaderboard_top": 10, "winners": 1}
+    await client.post(f"/api/v1/admin/prizes/{prize['id']}/draw/announce", headers=staff)
     drawn = await client.post(f"/api/v1/admin/prizes/{prize['id']}/draw", json=body, headers=staff)
     assert drawn.status_code == 200, drawn.text
     assert drawn.json()["entrants_count"] == 2

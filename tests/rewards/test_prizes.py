@@ -182,6 +182,7 @@ async def test_a_draw_with_few_entrants_gives_back_the_rest(
 ) -> None:
     prize = await make_prize(stock=10, price_points=None)
     entrants = [await make_user() for _ in range(2)]
+    await rewards.announce_prize_draw(prize.id)
     draw = await rewards.run_prize_draw(prize.id, entrants, winners=5)
     assert len(draw.winners) == 2
     assert await _rows(engine, prize.id) == (8, 2)

@@ -24,6 +24,7 @@ from openindustry.rewards.errors import (
     ClaimHandedOver,
     ClaimLimitReached,
     ClaimNotFound,
+    DrawNotAnnounced,
     DrawOnly,
     InsufficientPoints,
     OutOfStock,
@@ -286,6 +287,10 @@ class PrizesMixin:
         """Draw by the committed seed; never more winners than stock, each gets a claim."""
         async with transaction(self.session):
             prize = await self._prize(prize_id)
+            if await self.draws.find(DrawKind.PRIZE, prize.id) is None:
+                # Without a commitment published before the entrants were known, nobody could
+                # check that the seed was not chosen to suit a winner.
+                raise DrawNotAnnounced("Сначала опубликуйте обязательство розыгрыша.")
             # A deleted account could never collect the prize: it does not enter.
             gone = await self.accounts.deleted_among(entrant_user_ids)
             entrants = [u for u in dict.fromkeys(entrant_user_ids) if u not in gone]

@@ -41,3 +41,7 @@ class InvalidPoints(Invalid):
 
 class StockBelowZero(Conflict):
     code = "stock_below_zero"
+
+
+class DrawNotAnnounced(Conflict):
+    code = "draw_not_announced"
