@@ -1,7 +1,11 @@
 """Every route × every kind of caller → the expected outcome.
 
-The table is checked against the routes the app really serves: a new route without a rule here fails
-the build, so no endpoint ships without someone deciding who may call it.
+The tables are checked against the routes the app really serves: a new route without a rule in
+RULES (the least role it needs) fails the build, and so does a route with an id in its path and no
+decision in SCOPES (whose ids it may reach), so no endpoint ships without someone deciding who may
+call it. Every JSON route and every page is then called as anonymous, participant, host, organizer
+and admin; test_resource_scopes.py calls the OWN and ENTERPRISE routes with real resources as
+their owner and as other participants and hosts.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from openindustry.accounts.models import Role
 from openindustry.app import create_app
 from openindustry.config import Settings
 from tests import factories
+from tests.api import world
 from tests.api.routes import endpoints
 from tests.conftest import TokenFor
 
@@ -146,7 +151,8 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/profile/export"): SIGNED_IN,
     ("GET", "/profile/delete"): SIGNED_IN,
     ("POST", "/profile/delete"): SIGNED_IN,
-    ("POST", "/logout"): SIGNED_IN,
+    # Signing out without a session has nothing to end: back to the start page.
+    ("POST", "/logout"): PUBLIC,
     # Registering and one's tickets (tests/web/test_registration_pages.py); draws are public.
     ("POST", "/slots/{slot_id}/register"): SIGNED_IN,
     ("GET", "/me/tickets"): SIGNED_IN,
@@ -237,6 +243,118 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/backoffice/draws/prizes/{prize_id}/run"): ORGANIZER,
 }
 
+# What an id in the path may point at, for a caller the level lets in. Every route with a path
+# parameter needs one (a new one without fails the build); test_resource_scopes.py calls every OWN
+# and ENTERPRISE route with real resources as their owner and as everyone else.
+ANY = "any"  # any id: catalog items, public draws and tasks, organizers' program-wide routes
+OWN = "own"  # the caller's own registration, companion or claim; anyone else's is "not found"
+ENTERPRISE = "enterprise"  # a slot of the host's own enterprises (organizers: any); else 403
+
+SCOPES: dict[tuple[str, str], str] = {
+    # A participant's own things.
+    ("GET", "/api/v1/registrations/{registration_id}"): OWN,
+    ("POST", "/api/v1/registrations/{registration_id}/cancel"): OWN,
+    ("POST", "/api/v1/registrations/{registration_id}/accept-offer"): OWN,
+    ("GET", "/api/v1/registrations/{registration_id}/ticket.svg"): OWN,
+    ("GET", "/api/v1/registrations/{registration_id}/ticket.ics"): OWN,
+    ("GET", "/api/v1/me/claims/{claim_id}/qr.svg"): OWN,
+    ("GET", "/me/tickets/{registration_id}"): OWN,
+    ("GET", "/me/tickets/{registration_id}/ticket.ics"): OWN,
+    ("GET", "/me/tickets/{registration_id}/cancel"): OWN,
+    ("POST", "/me/tickets/{registration_id}/cancel"): OWN,
+    ("POST", "/me/tickets/{registration_id}/accept"): OWN,
+    ("POST", "/profile/companions/{companion_id}"): OWN,
+    ("POST", "/profile/companions/{companion_id}/delete"): OWN,
+    # A slot's guests, their exports and the gate: the hosts of the slot's enterprise.
+    ("GET", "/api/v1/admin/slots/{slot_id}/guests"): ENTERPRISE,
+    ("GET", "/api/v1/admin/slots/{slot_id}/guests.csv"): ENTERPRISE,
+    ("GET", "/api/v1/admin/slots/{slot_id}/guests.xlsx"): ENTERPRISE,
+    ("GET", "/api/v1/admin/slots/{slot_id}/checkin-kit"): ENTERPRISE,
+    ("GET", "/backoffice/gate/{slot_id}"): ENTERPRISE,
+    ("POST", "/backoffice/gate/{slot_id}"): ENTERPRISE,
+    ("GET", "/backoffice/gate/{slot_id}/kit.json"): ENTERPRISE,
+    ("POST", "/backoffice/gate/{slot_id}/sync"): ENTERPRISE,
+    ("GET", "/backoffice/slots/{slot_id}/guests"): ENTERPRISE,
+    ("GET", "/backoffice/slots/{slot_id}/guests.csv"): ENTERPRISE,
+    ("GET", "/backoffice/slots/{slot_id}/guests.xlsx"): ENTERPRISE,
+    # Public things: what one registers for, answers, claims or reads is open to everyone (what
+    # it creates — a registration, an attempt, a claim — is the caller's own).
+    ("GET", "/api/v1/enterprises/{enterprise_id}"): ANY,
+    ("GET", "/api/v1/programs/{program_id}"): ANY,
+    ("GET", "/api/v1/slots/{slot_id}"): ANY,
+    ("POST", "/api/v1/slots/{slot_id}/registrations"): ANY,
+    ("GET", "/api/v1/draws/{draw_id}"): ANY,
+    ("GET", "/api/v1/tasks/{task_id}"): ANY,
+    ("POST", "/api/v1/tasks/{task_id}/attempts"): ANY,
+    ("POST", "/api/v1/prizes/{prize_id}/claims"): ANY,
+    ("GET", "/enterprises/{slug}"): ANY,
+    ("GET", "/programs/{program_id}"): ANY,
+    ("GET", "/slots/{slot_id}"): ANY,
+    ("POST", "/slots/{slot_id}/register"): ANY,
+    ("GET", "/draws/{draw_id}"): ANY,
+    ("GET", "/invite/{code}"): ANY,
+    ("GET", "/tasks/{task_id}"): ANY,
+    ("POST", "/tasks/{task_id}/start"): ANY,
+    ("GET", "/tasks/{task_id}/play"): ANY,
+    ("POST", "/tasks/{task_id}/submit"): ANY,
+    ("GET", "/tasks/{task_id}/result"): ANY,
+    ("POST", "/tasks/{task_id}/code"): ANY,
+    ("POST", "/tasks/{task_id}/feedback"): ANY,
+    ("POST", "/tasks/{task_id}/referral"): ANY,
+    ("GET", "/prizes/{prize_id}/claim"): ANY,
+    ("POST", "/prizes/{prize_id}/claim"): ANY,
+    # Organizers act on the whole program: any id (hosts and participants are refused by level).
+    ("PATCH", "/api/v1/admin/enterprises/{enterprise_id}"): ANY,
+    ("PATCH", "/api/v1/admin/programs/{program_id}"): ANY,
+    ("PATCH", "/api/v1/admin/series/{series_id}"): ANY,
+    ("POST", "/api/v1/admin/series/{series_id}/messages"): ANY,
+    ("PATCH", "/api/v1/admin/slots/{slot_id}"): ANY,
+    ("POST", "/api/v1/admin/slots/{slot_id}/messages"): ANY,
+    ("GET", "/api/v1/admin/slots/{slot_id}/registrations"): ANY,
+    ("POST", "/api/v1/admin/slots/{slot_id}/registrations"): ANY,
+    ("POST", "/api/v1/admin/registrations/{registration_id}/move"): ANY,
+    ("POST", "/api/v1/admin/registrations/{registration_id}/cancel"): ANY,
+    ("GET", "/api/v1/admin/tasks/{task_id}"): ANY,
+    ("PATCH", "/api/v1/admin/tasks/{task_id}"): ANY,
+    ("GET", "/api/v1/admin/tasks/{task_id}/gates"): ANY,
+    ("PUT", "/api/v1/admin/tasks/{task_id}/gates"): ANY,
+    ("PATCH", "/api/v1/admin/prizes/{prize_id}"): ANY,
+    ("POST", "/api/v1/admin/prizes/{prize_id}/stock"): ANY,
+    ("GET", "/api/v1/admin/prizes/{prize_id}/claims"): ANY,
+    ("POST", "/api/v1/admin/prizes/{prize_id}/draw"): ANY,
+    ("POST", "/api/v1/admin/prizes/{prize_id}/draw/announce"): ANY,
+    ("POST", "/api/v1/admin/claims/{claim_id}/ready"): ANY,
+    ("POST", "/api/v1/admin/claims/{pickup_code}/hand-over"): ANY,
+    ("POST", "/api/v1/admin/claims/{pickup_code}/cancel"): ANY,
+    ("POST", "/api/v1/admin/notifications/{notification_id}/retry"): ANY,
+    ("GET", "/api/v1/admin/stats/{table}.csv"): ANY,
+    ("GET", "/api/v1/admin/stats/charts/{chart}.svg"): ANY,
+    ("POST", "/backoffice/catalog/{collection}"): ANY,
+    ("POST", "/backoffice/catalog/{collection}/{item_id}"): ANY,
+    ("GET", "/backoffice/slots/{slot_id}"): ANY,
+    ("GET", "/backoffice/slots/{slot_id}/cancel"): ANY,
+    ("POST", "/backoffice/slots/{slot_id}/cancel"): ANY,
+    ("POST", "/backoffice/slots/{slot_id}/capacity"): ANY,
+    ("GET", "/backoffice/slots/{slot_id}/add"): ANY,
+    ("POST", "/backoffice/slots/{slot_id}/add"): ANY,
+    ("POST", "/backoffice/slots/{slot_id}/registrations/{registration_id}/cancel"): ANY,
+    ("GET", "/backoffice/slots/{slot_id}/registrations/{registration_id}/move"): ANY,
+    ("POST", "/backoffice/slots/{slot_id}/registrations/{registration_id}/move"): ANY,
+    ("GET", "/backoffice/stats/{table}.csv"): ANY,
+    ("POST", "/backoffice/notifications/{notification_id}/retry"): ANY,
+    ("GET", "/backoffice/tasks/{task_id}"): ANY,
+    ("POST", "/backoffice/tasks/{task_id}"): ANY,
+    ("GET", "/backoffice/prizes/{prize_id}"): ANY,
+    ("POST", "/backoffice/prizes/{prize_id}"): ANY,
+    ("POST", "/backoffice/prizes/{prize_id}/stock"): ANY,
+    ("POST", "/backoffice/prizes/{prize_id}/claims/{claim_id}/ready"): ANY,
+    ("GET", "/backoffice/draws/prizes/{prize_id}"): ANY,
+    ("POST", "/backoffice/draws/prizes/{prize_id}/announce"): ANY,
+    ("POST", "/backoffice/draws/prizes/{prize_id}/run"): ANY,
+}
+# The level a scope makes sense with: only participants own things, only hosts are per enterprise.
+SCOPE_LEVELS = {OWN: {SIGNED_IN}, ENTERPRISE: {HOST}}
+
 CALLERS = ["anonymous", "participant", "host", "organizer", "admin"]
 
 
@@ -246,6 +364,21 @@ def test_every_route_has_a_rule() -> None:
     stale = sorted(set(RULES) - served)
     assert not missing, f"routes without an access rule: {missing}"
     assert not stale, f"rules for routes that no longer exist: {stale}"
+
+
+def test_every_id_in_a_path_has_a_decided_scope() -> None:
+    with_ids = {route for route in RULES if "{" in route[1]}
+    undecided = sorted(with_ids - set(SCOPES))
+    stale = sorted(set(SCOPES) - with_ids)
+    assert not undecided, f"routes with an id in the path and no scope in SCOPES: {undecided}"
+    assert not stale, f"scopes for routes without an id in the path or without a rule: {stale}"
+    wrong = sorted(
+        (route, scope, RULES[route])
+        for route, scope in SCOPES.items()
+        if scope not in {ANY, OWN, ENTERPRISE}
+        or RULES[route] not in SCOPE_LEVELS.get(scope, {RULES[route]})
+    )
+    assert not wrong, f"scopes that do not fit the route's level: {wrong}"
 
 
 def _allowed(level: str, caller: str) -> bool:
@@ -296,4 +429,70 @@ async def test_each_caller_gets_what_the_rule_says(
                 ok = status == 403 and response.json()["error"]["code"] == "forbidden"
             if not ok:
                 failures.append(f"{method} {path} as {caller}: {status} {response.text[:120]}")
+    assert not failures, "\n".join(failures)
+
+
+# Sample values for path parameters that are not numeric ids (see security/test_csrf.py).
+SAMPLES = {"collection": "enterprises"}
+# The sign-in forms answer an empty form with their own refusal (401 for unsigned launch data,
+# back to the first step without an address): what matters there is only that they answer.
+SIGN_IN_FLOW = {"/entry", "/login", "/login/code", "/backoffice/login", "/backoffice/login/code"}
+SIGN_IN = re.compile(r"^/(backoffice/)?login\b")
+CSRF_REFUSAL = "Страница устарела. Обновите её и повторите действие."
+
+
+def _page_outcome(level: str, caller: str, path: str, response: httpx.Response) -> bool:
+    status = response.status_code
+    if status >= 500 or (status == 403 and CSRF_REFUSAL in response.text):
+        return False  # a crash, or refused by the CSRF check, which would prove nothing
+    to_sign_in = 300 <= status < 400 and bool(SIGN_IN.match(response.headers.get("location", "")))
+    if path in SIGN_IN_FLOW:
+        return True
+    if _allowed(level, caller):
+        return status not in {401, 403} and not to_sign_in
+    if caller == "anonymous":
+        # Pages send a stranger to sign in; gate.js's JSON sync answers 403 `forbidden` instead.
+        return to_sign_in or (status == 403 and world.error_code(response) == "forbidden")
+    return status == 403
+
+
+async def test_each_caller_gets_what_the_rule_says_on_the_pages(
+    settings: Settings, session: AsyncSession
+) -> None:
+    """The pages, as anonymous (with a valid pre-session CSRF token) and with page sessions."""
+    app = create_app(settings.model_copy(update={"rate_limit_enabled": False}))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    enterprise = await factories.enterprise(session)
+    people = {
+        "anonymous": None,
+        "participant": await factories.participant(session, settings),
+        "host": await factories.staff(session, settings, Role.HOST, (enterprise.id,)),
+        "organizer": await factories.staff(session, settings, Role.ORGANIZER),
+        "admin": await factories.staff(session, settings, Role.ADMIN),
+    }
+    callers = {
+        n: await world.make_caller(session, settings, transport, n, p) for n, p in people.items()
+    }
+    # Deleting the account (refused here: no confirmation) and signing out go last, in this
+    # order: signing out ends the caller's session.
+    ending = ["/profile/delete", "/logout"]
+    routes = sorted(RULES, key=lambda r: ending.index(r[1]) + 1 if r[1] in ending else 0)
+    failures = []
+    try:
+        for method, path in routes:
+            if path.startswith("/api/"):
+                continue
+            url = re.sub(r"\{([^}]+)\}", lambda m: SAMPLES.get(m.group(1), "1"), path)
+            for name, caller in callers.items():
+                response = await caller.send(method, url)
+                if not _page_outcome(RULES[method, path], name, path, response):
+                    where = (
+                        response.headers.get("location")
+                        or " ".join(response.text[:300].split())[:120]
+                    )
+                    failures.append(f"{method} {path} as {name}: {response.status_code} {where}")
+    finally:
+        for caller in callers.values():
+            await caller.client.aclose()
+        await app.state.engine.dispose()
     assert not failures, "\n".join(failures)
