@@ -19,9 +19,10 @@ from starlette.exceptions import HTTPException
 from openindustry import __version__
 from openindustry.accounts.service import AccountsService
 from openindustry.api import errors as api_errors
+from openindustry.api.metrics import router as metrics_router
 from openindustry.api.router import api_router
 from openindustry.config import Settings
-from openindustry.kit import db, logs
+from openindustry.kit import db, logs, metrics
 from openindustry.kit.auth import Principal
 from openindustry.kit.errors import AppError, Unavailable
 from openindustry.kit.guard import InputGuard
@@ -104,7 +105,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         SecurityHeaders, frame_ancestors=settings.frame_ancestors, hsts=settings.secure_cookies
     )
+    # Outermost: it times everything below and sees the status the client really gets.
+    app.add_middleware(metrics.RequestMetrics)
     app.include_router(api_router)
+    app.include_router(metrics_router)
     app.include_router(miniapp_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
@@ -112,20 +116,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _install_error_handlers(app: FastAPI) -> None:
     async def on_app_error(request: Request, exc: AppError) -> Response:
+        metrics.count_refusal(exc.code)
         if _wants_json(request):
             return api_errors.app_error(exc)
         page = error_page(request, api_errors.STATUS_BY_KIND[exc.kind], exc.code, exc.message)
         return with_retry_after(page, exc)
 
     async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
+        metrics.count_refusal("validation_error")
         if _wants_json(request):
             return api_errors.validation_error(exc)
         return error_page(request, 422, "validation_error", "Проверьте введённые данные.")
 
     async def on_http_error(request: Request, exc: HTTPException) -> Response:
+        code = api_errors.CODE_BY_STATUS.get(exc.status_code, "http_error")
+        metrics.count_refusal(code)
         if _wants_json(request):
             return api_errors.http_error(exc, request)
-        code = api_errors.CODE_BY_STATUS.get(exc.status_code, "http_error")
         return error_page(request, exc.status_code, code, str(exc.detail))
 
     async def on_unavailable(request: Request, exc: Exception) -> Response:
@@ -144,6 +151,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        metrics.count_refusal("internal_error")
         if _wants_json(request):
             return api_errors.error_response(500, "internal_error", "Внутренняя ошибка сервера.")
         return error_page(request, 500, "internal_error", "Внутренняя ошибка сервера.")

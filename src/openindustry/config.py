@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Moscow"
     default_locale: str = "ru"
     public_base_url: str = "http://127.0.0.1:8000"
+    # When set, GET /metrics wants `Authorization: Bearer <this>`; otherwise it is open (it holds
+    # counts and timings, no personal data) and the load balancer keeps it internal.
+    metrics_token: SecretStr | None = None
 
     # Sign-in: how old launch data may be, how long tokens and page sessions live.
     auth_max_age_seconds: int = 24 * 3600

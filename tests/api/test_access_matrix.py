@@ -29,6 +29,8 @@ LEVELS = [SIGNED_IN, HOST, ORGANIZER, ADMIN]
 
 RULES: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): PUBLIC,
+    # Counts and timings, no personal data; OPENINDUSTRY_METRICS_TOKEN closes it (test_metrics.py).
+    ("GET", "/metrics"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,

@@ -4,9 +4,12 @@ admin."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
-from collections.abc import Awaitable, Callable
+import shutil
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -26,6 +29,7 @@ from openindustry.draws.service import DrawsService
 from openindustry.draws.verify import VerifyReport, verify
 from openindustry.kit import clock, db
 from openindustry.kit.errors import AppError
+from openindustry.kit.metrics import MULTIPROCESS_ENV
 from openindustry.privacy.schemas import DeletionReport
 from openindustry.privacy.service import PrivacyService
 from openindustry.worker.jobs import sweep_forever
@@ -248,6 +252,27 @@ def serve(
     if settings.is_sqlite:
         migrations.upgrade(settings.database_url)
     typer.echo(f"Serving Открытая промышленность on http://{host}:{port}")
+    with _metrics_shared_by(workers):
+        _serve(host, port, workers, access_log)
+
+
+@contextlib.contextmanager
+def _metrics_shared_by(workers: int) -> Iterator[None]:
+    """Several workers keep their metrics in files of one fresh directory, so that a scrape of
+    any of them counts every worker's requests (prometheus-client's multiprocess mode)."""
+    if workers == 1 or os.environ.get(MULTIPROCESS_ENV):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="openindustry-metrics-")
+    os.environ[MULTIPROCESS_ENV] = directory
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROCESS_ENV]
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _serve(host: str, port: int, workers: int, access_log: bool) -> None:
     uvicorn.run(
         "openindustry.app:create_app_from_env",
         factory=True,
