@@ -29,6 +29,7 @@ from openindustry.kit.guard import InputGuard
 from openindustry.kit.headers import SecurityHeaders
 from openindustry.kit.ratelimit import RateLimiter, with_retry_after
 from openindustry.quests.service import QuestsService
+from openindustry.web.backoffice.staff import PageRefused, refused_page
 from openindustry.web.errors import error_page
 from openindustry.web.miniapp.pages import router as miniapp_router
 from openindustry.web.render import Renderer
@@ -159,6 +160,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, on_app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, on_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, on_http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(PageRefused, refused_page)  # type: ignore[arg-type]
     app.add_exception_handler(SQLAlchemyError, on_unavailable)
     app.add_exception_handler(ConnectionError, on_unavailable)
     app.add_exception_handler(TimeoutError, on_unavailable)

@@ -12,11 +12,12 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.registration import live
 
 DIED = 0  # the "status" of a request whose connection broke before any answer came
 RETRIES = 8
@@ -42,16 +43,8 @@ class Booking:
 
 
 @dataclass(frozen=True)
-class Answer:
-    booking: Booking
-    status: int
-    body: dict[str, Any]
+class Answer(live.Answer):
     via: str  # the base URL of the process asked
-
-    @property
-    def code(self) -> str | None:
-        error = self.body.get("error")
-        return error.get("code") if isinstance(error, dict) else None
 
     @property
     def label(self) -> str:
@@ -136,32 +129,12 @@ async def rush(
 
 
 def statuses(answers: Sequence[Answer]) -> dict[str, int]:
-    return dict(Counter(a.label for a in answers))
+    return dict(live.statuses(answers))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
-class Row:
-    id: int
-    user_id: int
-    status: str
-    party_size: int
-    idempotency_key: str | None
-
-
-@dataclass(frozen=True)
-class SlotState:
+class SlotState(live.SlotState):
     slot_id: int
-    capacity: int
-    seats_taken: int
-    rows: tuple[Row, ...]
-
-    @property
-    def confirmed_people(self) -> int:
-        return sum(r.party_size for r in self.rows if r.status == "confirmed")
-
-    @property
-    def people_holding_seats(self) -> int:
-        return sum(r.party_size for r in self.rows if r.status in ("confirmed", "offered"))
 
 
 async def slot_state(session: AsyncSession, slot_id: int) -> SlotState:
@@ -180,7 +153,7 @@ async def slot_state(session: AsyncSession, slot_id: int) -> SlotState:
                 {"id": slot_id},
             )
         ).all()
-    return SlotState(slot_id, capacity, taken, tuple(Row(*r) for r in rows))
+    return SlotState(capacity, taken, tuple(live.Row(*r) for r in rows), slot_id)
 
 
 def problems(

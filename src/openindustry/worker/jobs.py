@@ -36,7 +36,9 @@ from openindustry.notifications.messages import TEMPLATES, UnknownKind
 from openindustry.notifications.schemas import NotificationCreate
 from openindustry.notifications.service import Claimed, NotificationsService
 from openindustry.privacy.service import PrivacyService
+from openindustry.registration.errors import RegistrationNotFound
 from openindustry.registration.models import Registration, RegistrationStatus
+from openindustry.registration.schemas import RegistrationRead
 from openindustry.registration.service import RegistrationService
 from openindustry.rewards.service import RewardsService
 
@@ -172,22 +174,30 @@ async def _recipient(session: AsyncSession, user_id: int) -> Recipient | None:
 async def _prepare(session: AsyncSession, settings: Settings, message: Claimed) -> Prepared:
     if message.kind not in TEMPLATES:
         raise UnknownKind(message.kind)
-    recipient = await _recipient(session, message.user_id) if message.user_id else None
-    if recipient is None:
+    user_id = message.user_id
+    recipient = await _recipient(session, user_id) if user_id else None
+    if recipient is None or user_id is None:
         return Prepared(None)
     payload = message.payload
     context: dict[str, Any] = dict(payload)
     locale = recipient.locale
+    registration = None
     if "registration_id" in payload:
-        registration = await RegistrationService(session, settings).registration(
-            int(payload["registration_id"])
+        registration = await _registration(
+            session, settings, user_id, int(payload["registration_id"])
         )
         if registration is not None:
             context["ticket_code"] = registration.ticket_code or ""
             if registration.offer_expires_at is not None:
                 context["deadline"] = _when(registration.offer_expires_at, locale, settings)
     if "slot_id" in payload:
-        slot = await CatalogService(session, settings.tz).slot(int(payload["slot_id"]))
+        slot_id = int(payload["slot_id"])
+        known = registration.slot if registration is not None else None  # `get` read it along
+        slot = (
+            known
+            if known is not None and known.id == slot_id
+            else await CatalogService(session, settings.tz).slot(slot_id)
+        )
         context |= {
             "title": slot.title,
             "when": _when(slot.starts_at, locale, settings),
@@ -201,6 +211,18 @@ async def _prepare(session: AsyncSession, settings: Settings, message: Claimed) 
     context.setdefault("deadline", "")
     context.setdefault("ticket_code", "")
     return Prepared(recipient, context)
+
+
+async def _registration(
+    session: AsyncSession, settings: Settings, user_id: int, registration_id: int
+) -> RegistrationRead | None:
+    """The registration as its owner sees it, so a message shows the very ticket code the app
+    shows: the code is signed from the registration when read (confirmed ones only) and stored
+    nowhere. None once the registration is gone."""
+    try:
+        return await RegistrationService(session, settings).get(user_id, registration_id)
+    except RegistrationNotFound:
+        return None
 
 
 def _when(value: Any, locale: str, settings: Settings) -> str:

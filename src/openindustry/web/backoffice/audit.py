@@ -11,8 +11,7 @@ from pydantic import ValidationError
 from openindustry.audit.api import get_audit
 from openindustry.audit.schemas import AuditFilter
 from openindustry.audit.service import AuditService
-from openindustry.kit.auth import MaybeUser
-from openindustry.web.backoffice.stats import field_codes, raw_query, refused
+from openindustry.web.backoffice.stats import DashboardPage, field_codes, raw_query
 from openindustry.web.miniapp.deps import Pages
 
 router = APIRouter(include_in_schema=False)
@@ -23,10 +22,7 @@ Audit = Annotated[AuditService, Depends(get_audit)]
 
 
 @router.get("/backoffice/audit", response_class=HTMLResponse)
-async def audit_log(request: Request, audit: Audit, pages: Pages, user: MaybeUser) -> Response:
-    if (refusal := refused(request, user, "/backoffice/audit")) is not None:
-        return refusal
-    assert user is not None  # noqa: S101
+async def audit_log(request: Request, audit: Audit, pages: Pages, user: DashboardPage) -> Response:
     raw = raw_query(request, AUDIT_FIELDS)
     offset_raw = request.query_params.get("offset", "0")
     offset = int(offset_raw) if offset_raw.isdigit() and len(offset_raw) < 8 else 0

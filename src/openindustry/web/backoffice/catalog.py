@@ -26,10 +26,10 @@ from openindustry.catalog.schemas import (
     SeriesRead,
     SeriesUpdate,
 )
-from openindustry.kit.auth import MaybeUser
+from openindustry.kit.auth import Principal
 from openindustry.kit.errors import AppError
 from openindustry.kit.types import PathId
-from openindustry.web.backoffice.staff import refuse
+from openindustry.web.backoffice.staff import OrganizerPage
 from openindustry.web.csrf import CheckedForm
 from openindustry.web.errors import error_page, status_of
 from openindustry.web.forms import Form, field_errors
@@ -192,11 +192,11 @@ async def _render(
 
 @router.get(PAGE, response_class=HTMLResponse)
 async def catalog_page(
-    request: Request, catalog: Catalog, pages: Pages, user: MaybeUser
+    request: Request,
+    catalog: Catalog,
+    pages: Pages,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101 — refuse() let only organizers through
     try:
         return await _render(request, pages, catalog, user.role)
     except AppError as exc:
@@ -208,14 +208,11 @@ async def _save(
     request: Request,
     pages: Pages,
     catalog: Catalog,
-    user: MaybeUser,
+    user: Principal,
     form: Form,
     kind: str,
     editing: int | None,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     fields, checks = {
         "enterprise": (ENTERPRISE_FIELDS, ("requires_id_document",)),
         "program": (PROGRAM_FIELDS, ()),
@@ -284,8 +281,8 @@ async def catalog_create(
     request: Request,
     catalog: Catalog,
     pages: Pages,
-    user: MaybeUser,
     form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
     return await _save(request, pages, catalog, user, form, KIND_OF[collection], None)
 
@@ -297,7 +294,7 @@ async def catalog_update(
     request: Request,
     catalog: Catalog,
     pages: Pages,
-    user: MaybeUser,
     form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
     return await _save(request, pages, catalog, user, form, KIND_OF[collection], item_id)

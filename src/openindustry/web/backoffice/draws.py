@@ -21,14 +21,14 @@ from openindustry.draws.api import get_draws
 from openindustry.draws.models import DrawKind, DrawStatus
 from openindustry.draws.service import DrawsService
 from openindustry.kit import clock
-from openindustry.kit.auth import MaybeUser, Principal
+from openindustry.kit.auth import Principal
 from openindustry.kit.errors import AppError, Conflict
 from openindustry.kit.types import PathId
 from openindustry.quests.api import Quests
 from openindustry.quests.models import TaskKind
 from openindustry.quests.schemas import PrizeDrawRequest
 from openindustry.rewards.api import Rewards
-from openindustry.web.backoffice.staff import refuse
+from openindustry.web.backoffice.staff import OrganizerPage
 from openindustry.web.csrf import CheckedForm
 from openindustry.web.errors import status_of
 from openindustry.web.forms import Form
@@ -56,11 +56,8 @@ async def draws_overview(
     draws: Draws,
     catalog: Catalog,
     pages: Pages,
-    user: MaybeUser,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101 — refuse() let only organizers through
     prizes, _total = await rewards.prizes(only_active=False, limit=200)
     prize_draws = {p.id: await draws.find(DrawKind.PRIZE, p.id) for p in prizes}
     since = (clock.now() - LOTTERY_PAST).astimezone(settings_of(request).tz).date()
@@ -119,21 +116,19 @@ async def prize_draw_page(
     quests: Quests,
     catalog: Catalog,
     pages: Pages,
-    user: MaybeUser,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     return await _render_prize_draw(request, rewards, draws, quests, catalog, pages, user, prize_id)
 
 
 @router.post(PAGE + "/prizes/{prize_id}/announce", response_class=HTMLResponse)
 async def prize_draw_announce(
-    prize_id: PathId, request: Request, rewards: Rewards, user: MaybeUser, form: CheckedForm
+    prize_id: PathId,
+    request: Request,
+    rewards: Rewards,
+    form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     await rewards.announce_prize_draw(prize_id, actor_id=user.user_id)
     return flash(redirect(_prize_path(prize_id)), request, "saved")
 
@@ -161,12 +156,9 @@ async def prize_draw_run(
     quests: Quests,
     catalog: Catalog,
     pages: Pages,
-    user: MaybeUser,
     form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     values, payload = _draw_request(form)
     page = (request, rewards, draws, quests, catalog, pages, user, prize_id)
     try:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import ValidationError
 
@@ -25,24 +25,19 @@ from openindustry.kit.auth import MaybeUser, Principal
 from openindustry.kit.errors import AppError
 from openindustry.kit.types import PathId
 from openindustry.web import csrf
+from openindustry.web.backoffice.staff import STAFF_ONLY, HostPage, staff_page
 from openindustry.web.csrf import CheckedForm
-from openindustry.web.errors import error_page, status_of
+from openindustry.web.errors import status_of
 from openindustry.web.forms import Form
 from openindustry.web.miniapp.deps import Pages
-from openindustry.web.session import login_url, redirect, settings_of
+from openindustry.web.session import redirect, settings_of
 
 router = APIRouter(include_in_schema=False)
 
-STAFF_ONLY = "Кабинет открыт только организаторам и предприятиям."
 UPCOMING_DAYS = 14
-
-
-def _refused(request: Request, user: Principal | None, path: str) -> Response | None:
-    if user is None:
-        return redirect(login_url(path, staff=True))
-    if not user.at_least("host"):
-        return error_page(request, 403, "staff_only", STAFF_ONLY)
-    return None
+# gate.js fetches the scanner's data; after signing in, the person comes back to the gate screen.
+_kit_page = staff_page("host", STAFF_ONLY, code="staff_only", back_to="/backoffice/gate/{slot_id}")
+KitPage = Annotated[Principal, Depends(_kit_page)]
 
 
 def _scan_id() -> str:
@@ -50,10 +45,7 @@ def _scan_id() -> str:
 
 
 @router.get("/backoffice/gate", response_class=HTMLResponse)
-async def gate_start(request: Request, catalog: Catalog, pages: Pages, user: MaybeUser) -> Response:
-    if (refusal := _refused(request, user, "/backoffice/gate")) is not None:
-        return refusal
-    assert user is not None  # noqa: S101 — _refused answered otherwise
+async def gate_start(request: Request, catalog: Catalog, pages: Pages, user: HostPage) -> Response:
     tz = settings_of(request).tz
     today = clock.now().astimezone(tz).date()
     window = {"date_from": today, "date_to": today + timedelta(days=UPCOMING_DAYS), "limit": 200}
@@ -76,24 +68,15 @@ async def gate_start(request: Request, catalog: Catalog, pages: Pages, user: May
 
 @router.get("/backoffice/slots/{slot_id}/guests", response_class=HTMLResponse)
 async def guests(
-    slot_id: PathId, request: Request, service: Checkin, pages: Pages, user: MaybeUser
+    slot_id: PathId, request: Request, service: Checkin, pages: Pages, user: HostPage
 ) -> Response:
-    if (refusal := _refused(request, user, f"/backoffice/slots/{slot_id}/guests")) is not None:
-        return refusal
-    assert user is not None  # noqa: S101
     guest_list = await service.guests(user, slot_id)
     return pages.render(
         request, "backoffice/guests.html", {"guests": guest_list, "staff_role": user.role}
     )
 
 
-async def _export(
-    request: Request, service: Checkin, user: Principal | None, slot_id: int, kind: str
-) -> Response:
-    path = f"/backoffice/slots/{slot_id}/guests.{kind}"
-    if (refusal := _refused(request, user, path)) is not None:
-        return refusal
-    assert user is not None  # noqa: S101
+async def _export(service: Checkin, user: Principal, slot_id: int, kind: str) -> Response:
     filename, body = await service.export(user, slot_id, kind)
     return Response(
         body,
@@ -106,17 +89,13 @@ async def _export(
 
 
 @router.get("/backoffice/slots/{slot_id}/guests.csv")
-async def guests_csv(
-    slot_id: PathId, request: Request, service: Checkin, user: MaybeUser
-) -> Response:
-    return await _export(request, service, user, slot_id, "csv")
+async def guests_csv(slot_id: PathId, service: Checkin, user: HostPage) -> Response:
+    return await _export(service, user, slot_id, "csv")
 
 
 @router.get("/backoffice/slots/{slot_id}/guests.xlsx")
-async def guests_xlsx(
-    slot_id: PathId, request: Request, service: Checkin, user: MaybeUser
-) -> Response:
-    return await _export(request, service, user, slot_id, "xlsx")
+async def guests_xlsx(slot_id: PathId, service: Checkin, user: HostPage) -> Response:
+    return await _export(service, user, slot_id, "xlsx")
 
 
 # The check-in screen ---------------------------------------------------------------------------
@@ -150,11 +129,8 @@ async def _render_gate(
 
 @router.get("/backoffice/gate/{slot_id}", response_class=HTMLResponse)
 async def gate(
-    slot_id: PathId, request: Request, service: Checkin, pages: Pages, user: MaybeUser
+    slot_id: PathId, request: Request, service: Checkin, pages: Pages, user: HostPage
 ) -> Response:
-    if (refusal := _refused(request, user, f"/backoffice/gate/{slot_id}")) is not None:
-        return refusal
-    assert user is not None  # noqa: S101
     result = None
     scan = request.query_params.get("scan", "")
     if scan:
@@ -181,12 +157,9 @@ async def gate_checkin(
     request: Request,
     service: Checkin,
     pages: Pages,
-    user: MaybeUser,
     form: CheckedForm,
+    user: HostPage,
 ) -> Response:
-    if (refusal := _refused(request, user, f"/backoffice/gate/{slot_id}")) is not None:
-        return refusal
-    assert user is not None  # noqa: S101
     code = _code(form)
     scan_id = form.get("scan_id") or _scan_id()
     try:
@@ -211,12 +184,7 @@ class _EmptyCode(AppError):
 
 
 @router.get("/backoffice/gate/{slot_id}/kit.json")
-async def gate_kit(
-    slot_id: PathId, request: Request, service: Checkin, user: MaybeUser
-) -> Response:
-    if (refusal := _refused(request, user, f"/backoffice/gate/{slot_id}")) is not None:
-        return refusal
-    assert user is not None  # noqa: S101
+async def gate_kit(slot_id: PathId, service: Checkin, user: KitPage) -> Response:
     kit = await service.kit(user, slot_id)
     return JSONResponse(kit.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
 

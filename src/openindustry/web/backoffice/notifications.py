@@ -12,12 +12,11 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from openindustry.accounts.api import Accounts
-from openindustry.kit.auth import MaybeUser
 from openindustry.kit.types import PathId
 from openindustry.notifications.api import Notifications
 from openindustry.notifications.models import NotificationStatus
 from openindustry.notifications.schemas import NotificationFilter
-from openindustry.web.backoffice.staff import refuse
+from openindustry.web.backoffice.staff import OrganizerPage
 from openindustry.web.backoffice.stats import field_codes, raw_query
 from openindustry.web.csrf import CheckedForm
 from openindustry.web.miniapp.deps import Pages
@@ -36,11 +35,12 @@ def _number(raw: str | None, *, limit: int = 1_000_000) -> int | None:
 
 @router.get(PAGE, response_class=HTMLResponse)
 async def outbox_page(
-    request: Request, outbox: Notifications, accounts: Accounts, pages: Pages, user: MaybeUser
+    request: Request,
+    outbox: Notifications,
+    accounts: Accounts,
+    pages: Pages,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101 — refuse() let only organizers through
     raw = raw_query(request, FIELDS)
     offset = _number(request.query_params.get("offset")) or 0
     context: dict[str, Any] = {
@@ -70,12 +70,9 @@ async def retry(
     notification_id: PathId,
     request: Request,
     outbox: Notifications,
-    user: MaybeUser,
     form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     # A refusal (not dead, a one-off sign-in code) is shown by the app's error page.
     await outbox.retry(notification_id, actor_id=user.user_id)
     return redirect(f"{PAGE}?status=pending&retried={notification_id}")

@@ -11,24 +11,16 @@ from fastapi.responses import HTMLResponse
 
 from openindustry.accounts.api import Accounts
 from openindustry.catalog.api import Catalog
-from openindustry.kit.auth import MaybeUser
-from openindustry.web.errors import error_page
+from openindustry.web.backoffice.staff import HostPage
 from openindustry.web.miniapp.deps import Pages
-from openindustry.web.session import login_url, redirect
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/backoffice", response_class=HTMLResponse)
 async def backoffice(
-    request: Request, accounts: Accounts, catalog: Catalog, pages: Pages, user: MaybeUser
+    request: Request, accounts: Accounts, catalog: Catalog, pages: Pages, user: HostPage
 ) -> Response:
-    if user is None:
-        return redirect(login_url("/backoffice", staff=True))
-    if not user.at_least("host"):
-        return error_page(
-            request, 403, "staff_only", "Кабинет открыт только организаторам и предприятиям."
-        )
     me = await accounts.me(user.user_id)
     enterprises = [await catalog.enterprise(i) for i in me.enterprise_ids]
     return pages.render(

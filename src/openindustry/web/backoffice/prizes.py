@@ -7,6 +7,7 @@ participants claim while the organizer types, and an absolute number would undo 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -14,13 +15,13 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from openindustry.accounts.api import Accounts
-from openindustry.kit.auth import MaybeUser, Principal
+from openindustry.kit.auth import Principal
 from openindustry.kit.errors import AppError
 from openindustry.kit.types import PathId
 from openindustry.rewards.api import Rewards
 from openindustry.rewards.models import ClaimStatus
 from openindustry.rewards.schemas import PrizeCreate, PrizeRead, PrizeUpdate, StockAdjust
-from openindustry.web.backoffice.staff import refuse
+from openindustry.web.backoffice.staff import OrganizerPage
 from openindustry.web.csrf import CheckedForm
 from openindustry.web.errors import status_of
 from openindustry.web.forms import Form, field_errors
@@ -72,11 +73,11 @@ def _values_of(prize: PrizeRead) -> dict[str, Any]:
 
 @router.get(PAGE, response_class=HTMLResponse)
 async def prizes_list(
-    request: Request, rewards: Rewards, pages: Pages, user: MaybeUser
+    request: Request,
+    rewards: Rewards,
+    pages: Pages,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101 — refuse() let only organizers through
     return await _render_list(request, rewards, pages, user)
 
 
@@ -104,11 +105,12 @@ async def _render_list(
 
 @router.post(PAGE, response_class=HTMLResponse)
 async def prize_create(
-    request: Request, rewards: Rewards, pages: Pages, user: MaybeUser, form: CheckedForm
+    request: Request,
+    rewards: Rewards,
+    pages: Pages,
+    form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     values = _typed(form, with_stock=True)
     try:
         data = PrizeCreate.model_validate(_payload(values))
@@ -121,53 +123,59 @@ async def prize_create(
     return flash(redirect(_path(created.id)), request, "saved")
 
 
-async def _render_prize(
-    request: Request,
-    rewards: Rewards,
-    accounts: Accounts,
-    pages: Pages,
-    user: Principal,
-    prize_id: int,
-    *,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    stock: dict[str, str] | None = None,
-    refusal: AppError | None = None,
-    refused_form: str = "",
-    status: int = 200,
-) -> HTMLResponse:
-    prize = await rewards.prize(prize_id)
-    query = request.query_params
-    try:
-        status_filter: ClaimStatus | None = ClaimStatus(query.get("status", ""))
-    except ValueError:
-        status_filter = None
-    raw_offset = query.get("offset", "0")
-    offset = int(raw_offset) if raw_offset.isdigit() and len(raw_offset) < 8 else 0
-    claims, claims_total = await rewards.prize_claims(
-        prize.id, status=status_filter, limit=CLAIMS_SIZE, offset=offset
-    )
-    notice = query.get("notice", "")
-    context = {
-        "prize": prize,
-        "values": values or _values_of(prize),
-        # Two forms on one page: the stock form's fields are named «stock-…».
-        "errors": {k: v for k, v in (errors or {}).items() if not k.startswith("stock-")},
-        "stock_errors": {k: v for k, v in (errors or {}).items() if k.startswith("stock-")},
-        "stock": stock or {"delta": "", "note": ""},
-        "refusal": refusal,
-        "refused_form": refused_form,
-        "claims": claims,
-        "claims_total": claims_total,
-        "names": await accounts.names([c.user_id for c in claims]),
-        "status_filter": status_filter.value if status_filter else "",
-        "statuses": [s.value for s in ClaimStatus],
-        "offset": offset,
-        "page_size": CLAIMS_SIZE,
-        "notice": notice if notice in NOTICES else "",
-        "staff_role": user.role,
-    }
-    return pages.render(request, "backoffice/prize.html", context, status=status)
+@dataclass(frozen=True)
+class _PrizePage:
+    """The prize page as its handlers draw it again: a refused form names only what differs."""
+
+    request: Request
+    rewards: Rewards
+    accounts: Accounts
+    pages: Pages
+    user: Principal
+    prize_id: int
+
+    async def render(
+        self,
+        *,
+        values: dict[str, Any] | None = None,
+        errors: dict[str, str] | None = None,
+        stock: dict[str, str] | None = None,
+        refusal: AppError | None = None,
+        refused_form: str = "",
+        status: int = 200,
+    ) -> HTMLResponse:
+        prize = await self.rewards.prize(self.prize_id)
+        query = self.request.query_params
+        try:
+            status_filter: ClaimStatus | None = ClaimStatus(query.get("status", ""))
+        except ValueError:
+            status_filter = None
+        raw_offset = query.get("offset", "0")
+        offset = int(raw_offset) if raw_offset.isdigit() and len(raw_offset) < 8 else 0
+        claims, claims_total = await self.rewards.prize_claims(
+            prize.id, status=status_filter, limit=CLAIMS_SIZE, offset=offset
+        )
+        notice = query.get("notice", "")
+        context = {
+            "prize": prize,
+            "values": values or _values_of(prize),
+            # Two forms on one page: the stock form's fields are named «stock-…».
+            "errors": {k: v for k, v in (errors or {}).items() if not k.startswith("stock-")},
+            "stock_errors": {k: v for k, v in (errors or {}).items() if k.startswith("stock-")},
+            "stock": stock or {"delta": "", "note": ""},
+            "refusal": refusal,
+            "refused_form": refused_form,
+            "claims": claims,
+            "claims_total": claims_total,
+            "names": await self.accounts.names([c.user_id for c in claims]),
+            "status_filter": status_filter.value if status_filter else "",
+            "statuses": [s.value for s in ClaimStatus],
+            "offset": offset,
+            "page_size": CLAIMS_SIZE,
+            "notice": notice if notice in NOTICES else "",
+            "staff_role": self.user.role,
+        }
+        return self.pages.render(self.request, "backoffice/prize.html", context, status=status)
 
 
 @router.get(PAGE + "/{prize_id}", response_class=HTMLResponse)
@@ -177,12 +185,9 @@ async def prize_page(
     rewards: Rewards,
     accounts: Accounts,
     pages: Pages,
-    user: MaybeUser,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
-    return await _render_prize(request, rewards, accounts, pages, user, prize_id)
+    return await _PrizePage(request, rewards, accounts, pages, user, prize_id).render()
 
 
 @router.post(PAGE + "/{prize_id}", response_class=HTMLResponse)
@@ -192,27 +197,15 @@ async def prize_update(
     rewards: Rewards,
     accounts: Accounts,
     pages: Pages,
-    user: MaybeUser,
     form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
+    page = _PrizePage(request, rewards, accounts, pages, user, prize_id)
     values = _typed(form, with_stock=False)
     try:
         change = PrizeUpdate.model_validate(_payload(values))
     except ValidationError as exc:
-        return await _render_prize(
-            request,
-            rewards,
-            accounts,
-            pages,
-            user,
-            prize_id,
-            values=values,
-            errors=field_errors(exc),
-            status=422,
-        )
+        return await page.render(values=values, errors=field_errors(exc), status=422)
     await rewards.update_prize(prize_id, change, actor_id=user.user_id)
     return flash(redirect(_path(prize_id)), request, "saved")
 
@@ -224,43 +217,22 @@ async def prize_stock(
     rewards: Rewards,
     accounts: Accounts,
     pages: Pages,
-    user: MaybeUser,
     form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
+    page = _PrizePage(request, rewards, accounts, pages, user, prize_id)
     typed = {"delta": form.text("delta").replace("−", "-"), "note": form.text("note")}
     try:
         change = StockAdjust.model_validate(typed)
         await rewards.adjust_stock(prize_id, change, actor_id=user.user_id)
     except ValidationError as exc:
         errors = {f"stock-{k}": f"stock-{k}" for k in field_errors(exc)}
-        return await _render_prize(
-            request,
-            rewards,
-            accounts,
-            pages,
-            user,
-            prize_id,
-            stock=typed,
-            errors=errors,
-            status=422,
-        )
+        return await page.render(stock=typed, errors=errors, status=422)
     except AppError as exc:
         if exc.code == "prize_not_found":
             raise
-        return await _render_prize(
-            request,
-            rewards,
-            accounts,
-            pages,
-            user,
-            prize_id,
-            stock=typed,
-            refusal=exc,
-            refused_form="stock",
-            status=status_of(exc),
+        return await page.render(
+            stock=typed, refusal=exc, refused_form="stock", status=status_of(exc)
         )
     return flash(redirect(_path(prize_id)), request, "saved")
 
@@ -273,27 +245,15 @@ async def claim_ready(
     rewards: Rewards,
     accounts: Accounts,
     pages: Pages,
-    user: MaybeUser,
     form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
+    page = _PrizePage(request, rewards, accounts, pages, user, prize_id)
     try:
         claim = await rewards.ready_for_pickup(claim_id, actor_id=user.user_id)
     except AppError as exc:
         if exc.code == "claim_not_found":
             raise
-        return await _render_prize(
-            request,
-            rewards,
-            accounts,
-            pages,
-            user,
-            prize_id,
-            refusal=exc,
-            refused_form="claims",
-            status=status_of(exc),
-        )
+        return await page.render(refusal=exc, refused_form="claims", status=status_of(exc))
     notice = "ready_sent" if claim.notice_sent else "ready_before"
     return redirect(f"{_path(claim.prize_id)}?notice={notice}#claims")

@@ -24,9 +24,8 @@ from openindustry.catalog.schemas import (
     SlotFilter,
 )
 from openindustry.kit import clock
-from openindustry.kit.auth import MaybeUser
 from openindustry.kit.errors import AppError
-from openindustry.web.backoffice.staff import refuse
+from openindustry.web.backoffice.staff import OrganizerPage
 from openindustry.web.csrf import CheckedForm
 from openindustry.web.errors import status_of
 from openindustry.web.forms import Form, field_errors
@@ -133,20 +132,23 @@ async def _render(
 
 
 @router.get("/backoffice/schedule", response_class=HTMLResponse)
-async def schedule(request: Request, catalog: Catalog, pages: Pages, user: MaybeUser) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101 — refuse() let only staff through
+async def schedule(
+    request: Request,
+    catalog: Catalog,
+    pages: Pages,
+    user: OrganizerPage,
+) -> Response:
     return await _render(request, pages, catalog, user.role)
 
 
 @router.post("/backoffice/schedule", response_class=HTMLResponse)
 async def schedule_submit(
-    request: Request, catalog: Catalog, pages: Pages, user: MaybeUser, form: CheckedForm
+    request: Request,
+    catalog: Catalog,
+    pages: Pages,
+    form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     entered = _entered(form)
     creating = form.get("action") == "create"
     times = parse_times(entered["times"])

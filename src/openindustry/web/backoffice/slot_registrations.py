@@ -3,6 +3,7 @@ slot. Both go through `StaffRegistrations`; a refusal is shown next to the form,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -10,7 +11,6 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from openindustry.catalog.api import Catalog
-from openindustry.kit.auth import MaybeUser
 from openindustry.kit.errors import AppError
 from openindustry.kit.types import PathId
 from openindustry.registration.api import StaffDesk
@@ -21,7 +21,7 @@ from openindustry.registration.schemas import (
     RosterEntry,
     StaffRegistrationCreate,
 )
-from openindustry.web.backoffice.staff import refuse
+from openindustry.web.backoffice.staff import OrganizerPage
 from openindustry.web.csrf import CheckedForm
 from openindustry.web.errors import error_page, status_of
 from openindustry.web.forms import Form
@@ -114,36 +114,66 @@ def _add_errors(exc: ValidationError, entered: dict[str, Any]) -> dict[str, str]
     return errors
 
 
-async def _render_add(
-    request: Request,
-    pages: Pages,
-    catalog: Catalog,
-    slot_id: int,
-    role: str,
-    *,
-    values: dict[str, Any],
-    errors: dict[str, str] | None = None,
-    refusal: AppError | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    context = {
-        "slot": await catalog.slot(slot_id),
-        "form": values,
-        "errors": errors or {},
-        "refusal": refusal,
-        "staff_role": role,
-    }
-    return pages.render(request, "backoffice/slot_add.html", context, status=status)
+@dataclass(frozen=True)
+class _SlotForm:
+    """The add and move forms of a slot as drawn again after a refusal, what was typed kept."""
+
+    request: Request
+    pages: Pages
+    catalog: Catalog
+    slot_id: int
+    role: str
+
+    async def add(
+        self,
+        values: dict[str, Any],
+        *,
+        errors: dict[str, str] | None = None,
+        refusal: AppError | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
+        context = {
+            "slot": await self.catalog.slot(self.slot_id),
+            "form": values,
+            "errors": errors or {},
+            "refusal": refusal,
+            "staff_role": self.role,
+        }
+        return self.pages.render(self.request, "backoffice/slot_add.html", context, status=status)
+
+    async def move(
+        self,
+        staff: StaffDesk,
+        entry: RosterEntry,
+        chosen: str = "",
+        waitlist_ok: bool = False,
+        *,
+        errors: dict[str, str] | None = None,
+        refusal: AppError | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
+        context = {
+            "slot": await self.catalog.slot(self.slot_id),
+            "entry": entry,
+            "targets": await staff.move_targets(entry.id),
+            "chosen": chosen,
+            "waitlist_ok": waitlist_ok,
+            "errors": errors or {},
+            "refusal": refusal,
+            "staff_role": self.role,
+        }
+        return self.pages.render(self.request, "backoffice/slot_move.html", context, status=status)
 
 
 @router.get("/backoffice/slots/{slot_id}/add", response_class=HTMLResponse)
 async def registration_add_form(
-    slot_id: PathId, request: Request, catalog: Catalog, pages: Pages, user: MaybeUser
+    slot_id: PathId,
+    request: Request,
+    catalog: Catalog,
+    pages: Pages,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
-    return await _render_add(request, pages, catalog, slot_id, user.role, values=_blank())
+    return await _SlotForm(request, pages, catalog, slot_id, user.role).add(_blank())
 
 
 @router.post("/backoffice/slots/{slot_id}/add", response_class=HTMLResponse)
@@ -153,71 +183,29 @@ async def registration_add(
     catalog: Catalog,
     staff: StaffDesk,
     pages: Pages,
-    user: MaybeUser,
     form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
+    page = _SlotForm(request, pages, catalog, slot_id, user.role)
     entered = _entered(form)
     try:
         data = _request_of(entered)
     except ValidationError as exc:
-        errors = _add_errors(exc, entered)
-        return await _render_add(
-            request, pages, catalog, slot_id, user.role, values=entered, errors=errors, status=422
-        )
+        return await page.add(entered, errors=_add_errors(exc, entered), status=422)
     try:
         added = await staff.add(user.user_id, slot_id, data)
     except AppError as exc:
         if exc.code == "slot_not_found":
             return error_page(request, 404, exc.code, exc.message)
         field = _FIELD_OF_REFUSAL.get(exc.code)
-        return await _render_add(
-            request,
-            pages,
-            catalog,
-            slot_id,
-            user.role,
-            values=entered,
-            errors={field: exc.code} if field else None,
-            refusal=exc,
-            status=status_of(exc),
-        )
+        errors = {field: exc.code} if field else None
+        return await page.add(entered, errors=errors, refusal=exc, status=status_of(exc))
     confirmed = added.status is RegistrationStatus.CONFIRMED
     key = "registration_added" if confirmed else "registration_added_waitlisted"
     return flash(redirect(_path(slot_id)), request, key)
 
 
 # Moving a party ----------------------------------------------------------------------------------
-
-
-async def _render_move(
-    request: Request,
-    pages: Pages,
-    catalog: Catalog,
-    staff: StaffDesk,
-    slot_id: int,
-    entry: RosterEntry,
-    role: str,
-    *,
-    chosen: str = "",
-    waitlist_ok: bool = False,
-    errors: dict[str, str] | None = None,
-    refusal: AppError | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    context = {
-        "slot": await catalog.slot(slot_id),
-        "entry": entry,
-        "targets": await staff.move_targets(entry.id),
-        "chosen": chosen,
-        "waitlist_ok": waitlist_ok,
-        "errors": errors or {},
-        "refusal": refusal,
-        "staff_role": role,
-    }
-    return pages.render(request, "backoffice/slot_move.html", context, status=status)
 
 
 async def _entry(staff: StaffDesk, slot_id: int, registration_id: int) -> RosterEntry | None:
@@ -236,15 +224,12 @@ async def registration_move_form(
     catalog: Catalog,
     staff: StaffDesk,
     pages: Pages,
-    user: MaybeUser,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     entry = await _entry(staff, slot_id, registration_id)
     if entry is None:
         return error_page(request, 404, "registration_not_found", "Запись не найдена.")
-    return await _render_move(request, pages, catalog, staff, slot_id, entry, user.role)
+    return await _SlotForm(request, pages, catalog, slot_id, user.role).move(staff, entry)
 
 
 @router.post(
@@ -258,45 +243,22 @@ async def registration_move(
     catalog: Catalog,
     staff: StaffDesk,
     pages: Pages,
-    user: MaybeUser,
     form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     entry = await _entry(staff, slot_id, registration_id)
     if entry is None:
         return error_page(request, 404, "registration_not_found", "Запись не найдена.")
     chosen, waitlist_ok = form.text("slot_id"), form.get("waitlist_ok") == "on"
+    page = _SlotForm(request, pages, catalog, slot_id, user.role)
     try:
         move = RegistrationMove.model_validate({"slot_id": chosen, "waitlist_ok": waitlist_ok})
         await staff.move(user.user_id, registration_id, move)
     except ValidationError:
-        return await _render_move(
-            request,
-            pages,
-            catalog,
-            staff,
-            slot_id,
-            entry,
-            user.role,
-            chosen=chosen,
-            waitlist_ok=waitlist_ok,
-            errors={"slot_id": "slot_id"},
-            status=422,
-        )
+        errors = {"slot_id": "slot_id"}
+        return await page.move(staff, entry, chosen, waitlist_ok, errors=errors, status=422)
     except AppError as exc:
-        return await _render_move(
-            request,
-            pages,
-            catalog,
-            staff,
-            slot_id,
-            entry,
-            user.role,
-            chosen=chosen,
-            waitlist_ok=waitlist_ok,
-            refusal=exc,
-            status=status_of(exc),
+        return await page.move(
+            staff, entry, chosen, waitlist_ok, refusal=exc, status=status_of(exc)
         )
     return flash(redirect(_path(slot_id)), request, "registration_moved")

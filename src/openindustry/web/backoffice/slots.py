@@ -18,14 +18,13 @@ from openindustry.catalog.api import Catalog
 from openindustry.catalog.models import SlotStatus
 from openindustry.catalog.schemas import SlotUpdate
 from openindustry.kit import clock
-from openindustry.kit.auth import MaybeUser
 from openindustry.kit.errors import AppError
 from openindustry.kit.types import PathId
 from openindustry.registration.api import StaffDesk
 from openindustry.registration.models import RegistrationStatus
 from openindustry.registration.staff import MOVABLE
 from openindustry.web.backoffice import slot_registrations
-from openindustry.web.backoffice.staff import refuse
+from openindustry.web.backoffice.staff import OrganizerPage
 from openindustry.web.csrf import CheckedForm
 from openindustry.web.errors import error_page, status_of
 from openindustry.web.miniapp.deps import Pages
@@ -89,11 +88,8 @@ async def slot_page(
     catalog: Catalog,
     staff: StaffDesk,
     pages: Pages,
-    user: MaybeUser,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101 — refuse() let only organizers through
     return await _render(request, pages, catalog, staff, slot_id, user.role)
 
 
@@ -104,11 +100,8 @@ async def slot_cancel_confirm(
     catalog: Catalog,
     staff: StaffDesk,
     pages: Pages,
-    user: MaybeUser,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     return await _render(
         request, pages, catalog, staff, slot_id, user.role, template="backoffice/slot_cancel.html"
     )
@@ -116,11 +109,12 @@ async def slot_cancel_confirm(
 
 @router.post("/backoffice/slots/{slot_id}/cancel", response_class=HTMLResponse)
 async def slot_cancel(
-    slot_id: PathId, request: Request, staff: StaffDesk, user: MaybeUser, form: CheckedForm
+    slot_id: PathId,
+    request: Request,
+    staff: StaffDesk,
+    form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     await staff.change_slot(slot_id, SlotUpdate(status=SlotStatus.CANCELLED), actor_id=user.user_id)
     return flash(redirect(_path(slot_id)), request, "slot_cancelled")
 
@@ -132,12 +126,9 @@ async def slot_capacity(
     catalog: Catalog,
     staff: StaffDesk,
     pages: Pages,
-    user: MaybeUser,
     form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     typed = form.text("capacity")
     try:
         # An empty field is refused too: "" is not a number of seats.
@@ -181,12 +172,9 @@ async def registration_cancel(
     registration_id: PathId,
     request: Request,
     staff: StaffDesk,
-    user: MaybeUser,
     form: CheckedForm,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     found = await staff.core.registration(registration_id)
     if found is None or found.slot_id != slot_id:
         return error_page(request, 404, "registration_not_found", "Запись не найдена.")

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from openindustry.catalog.api import Catalog
 from openindustry.catalog.schemas import SlotFilter, SlotRead
-from openindustry.kit.auth import MaybeUser, Principal
+from openindustry.kit.auth import Principal
 from openindustry.kit.errors import AppError
 from openindustry.kit.types import PathId
 from openindustry.quests.api import Quests
@@ -23,7 +23,7 @@ from openindustry.quests.models import AttendanceScope, TaskKind
 from openindustry.quests.schemas import TaskAdminRead, TaskCreate, TaskGates, TaskUpdate
 from openindustry.web import csrf
 from openindustry.web.backoffice import task_form
-from openindustry.web.backoffice.staff import refuse
+from openindustry.web.backoffice.staff import OrganizerPage
 from openindustry.web.errors import error_page, status_of
 from openindustry.web.forms import MAX_VALUE, Form
 from openindustry.web.miniapp.deps import Pages
@@ -69,11 +69,12 @@ def _kind(raw: str | None) -> TaskKind | None:
 
 @router.get(PAGE, response_class=HTMLResponse)
 async def tasks_list(
-    request: Request, quests: Quests, catalog: Catalog, pages: Pages, user: MaybeUser
+    request: Request,
+    quests: Quests,
+    catalog: Catalog,
+    pages: Pages,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101 — refuse() let only organizers through
     kind = _kind(request.query_params.get("kind"))
     raw_offset = request.query_params.get("offset", "0")
     offset = int(raw_offset) if raw_offset.isdigit() and len(raw_offset) < 8 else 0
@@ -136,10 +137,12 @@ async def _render(
 
 
 @router.get(PAGE + "/new", response_class=HTMLResponse)
-async def task_new(request: Request, catalog: Catalog, pages: Pages, user: MaybeUser) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
+async def task_new(
+    request: Request,
+    catalog: Catalog,
+    pages: Pages,
+    user: OrganizerPage,
+) -> Response:
     kind = _kind(request.query_params.get("kind"))
     if kind is None:
         return error_page(request, 404, "unknown_kind", "Такого вида заданий нет.")
@@ -153,11 +156,8 @@ async def task_edit(
     quests: Quests,
     catalog: Catalog,
     pages: Pages,
-    user: MaybeUser,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     task = await quests.admin_task(task_id)
     gates = await quests.task_gates(task_id)
     values = task_form.values_of(task, gates, settings_of(request).tz)
@@ -215,11 +215,12 @@ async def _store(
 
 @router.post(PAGE, response_class=HTMLResponse)
 async def task_create(
-    request: Request, quests: Quests, catalog: Catalog, pages: Pages, user: MaybeUser
+    request: Request,
+    quests: Quests,
+    catalog: Catalog,
+    pages: Pages,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     form = await task_form_fields(request)
     kind = _kind(form.get("kind"))
     if kind is None:
@@ -234,11 +235,8 @@ async def task_update(
     quests: Quests,
     catalog: Catalog,
     pages: Pages,
-    user: MaybeUser,
+    user: OrganizerPage,
 ) -> Response:
-    if (refused := refuse(request, user)) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     form = await task_form_fields(request)
     task = await quests.admin_task(task_id)
     return await _save(request, quests, catalog, pages, user, form, task.kind, task)

@@ -17,9 +17,8 @@ from openindustry.accounts.api import Accounts
 from openindustry.accounts.models import Role
 from openindustry.accounts.schemas import StaffCreate
 from openindustry.catalog.api import Catalog
-from openindustry.kit.auth import MaybeUser
 from openindustry.kit.errors import AppError
-from openindustry.web.backoffice.staff import refuse
+from openindustry.web.backoffice.staff import AdminPage
 from openindustry.web.csrf import CheckedForm
 from openindustry.web.errors import status_of
 from openindustry.web.forms import field_errors
@@ -78,11 +77,12 @@ async def _render(
 
 @router.get(PAGE, response_class=HTMLResponse)
 async def users(
-    request: Request, accounts: Accounts, catalog: Catalog, pages: Pages, user: MaybeUser
+    request: Request,
+    accounts: Accounts,
+    catalog: Catalog,
+    pages: Pages,
+    user: AdminPage,
 ) -> Response:
-    if (refused := refuse(request, user, "admin")) is not None:
-        return refused
-    assert user is not None  # noqa: S101 — refuse() let only admins through
     return await _render(request, pages, accounts, catalog, user.role)
 
 
@@ -92,12 +92,9 @@ async def users_save(
     accounts: Accounts,
     catalog: Catalog,
     pages: Pages,
-    user: MaybeUser,
     form: CheckedForm,
+    user: AdminPage,
 ) -> Response:
-    if (refused := refuse(request, user, "admin")) is not None:
-        return refused
-    assert user is not None  # noqa: S101
     entered = {
         "email": form.text("email"),
         "name": form.text("name"),
