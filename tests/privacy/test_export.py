@@ -7,6 +7,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.config import Settings
+from openindustry.kit import clock
 from openindustry.quests.schemas import TaskCreate
 from openindustry.quests.service import QuestsService
 from openindustry.rewards.schemas import PrizeCreate
@@ -60,6 +61,7 @@ async def test_the_download_holds_every_domain_and_no_secret(
     ]
     [consent] = account["consents"]
     assert len(consent["text_sha256"]) == 64
+    assert account["sign_in_days"] == [clock.now().date().isoformat()]
     assert consent["withdrawn_at"] is None
     document = account["profile"]["id_document"]
     assert document["masked_number"].endswith("3456")

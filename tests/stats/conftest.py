@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openindustry.accounts.models import AccessToken, Role, TokenKind, User
+from openindustry.accounts.models import Role, SignInDay, User
 from openindustry.catalog.models import (
     AllocationMode,
     Enterprise,
@@ -262,14 +262,8 @@ async def program_data(session: AsyncSession) -> Fixture:
             started_at=utc(2024, 12, 8, 10, number),
         )
 
-    def token(user: int, n: int, created: datetime) -> AccessToken:
-        return AccessToken(
-            user_id=users[user].id,
-            token_hash=f"{n:064d}",
-            kind=TokenKind.API,
-            created_at=created,
-            expires_at=created + timedelta(days=30),
-        )
+    def signed_in(user: int, at: datetime) -> SignInDay:
+        return SignInDay(user_id=users[user].id, day=at.date(), first_at=at)
 
     add(
         [
@@ -280,10 +274,10 @@ async def program_data(session: AsyncSession) -> Fixture:
             attempt(quiz, 1, 2),
             attempt(quiz, 2, 1),
             attempt(code, 3, 1),
-            token(1, 1, utc(2024, 12, 5)),
-            token(1, 2, utc(2024, 12, 6)),
-            token(2, 3, utc(2024, 12, 5)),
-            token(7, 4, utc(2025, 3, 1)),
+            signed_in(1, utc(2024, 12, 5)),
+            signed_in(1, utc(2024, 12, 6)),
+            signed_in(2, utc(2024, 12, 5)),
+            signed_in(7, utc(2025, 3, 1)),
         ]
     )
     await session.commit()

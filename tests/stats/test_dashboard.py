@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openindustry.accounts.models import AccessToken, SignInDay
+from openindustry.accounts.providers.base import Provider, VerifiedIdentity
+from openindustry.accounts.service import AccountsService
 from openindustry.config import Settings
 from openindustry.stats.errors import InvalidDateRange, UnknownSeries
 from openindustry.stats.schemas import FillRow, StatsFilter
@@ -112,6 +117,31 @@ async def test_reach_is_apart_from_attendance(
     assert (reach.quiz_people, reach.quiz_attempts) == (2, 3)  # the code word is no quiz
     # Six people came in December; eight accounts exist: the two figures are not mixed.
     assert board.attendance.people == 6
+
+
+async def test_reach_outlives_the_tokens_the_purge_deletes(
+    session: AsyncSession, settings: Settings
+) -> None:
+    accounts = AccountsService(session, settings)
+    january = (date(2025, 1, 1), date(2025, 1, 31))
+    ann, bob = (VerifiedIdentity(Provider.TELEGRAM, s) for s in ("4001", "4002"))
+    with time_machine.travel(datetime(2025, 1, 10, 9, tzinfo=UTC), tick=False):
+        first = await accounts.sign_in(ann)
+        await accounts.sign_in(ann)  # opened twice that day: one person, one row
+        await accounts.sign_in(bob)
+    with time_machine.travel(datetime(2025, 1, 12, 9, tzinfo=UTC), tick=False):
+        await accounts.sign_in(ann)
+    stats = StatsService(session, settings)
+    before = (await stats.dashboard(StatsFilter(date_from=january[0], date_to=january[1]))).reach
+    assert before.signed_in_people == 2
+    days = await session.scalars(select(SignInDay.day).where(SignInDay.user_id == first.user.id))
+    assert sorted(days) == [date(2025, 1, 10), date(2025, 1, 12)]
+
+    deleted = await accounts.purge()  # today: every token above expired long ago
+    assert deleted["tokens"] >= 4, deleted
+    assert await session.scalar(select(func.count()).select_from(AccessToken)) == 0
+    after = (await stats.dashboard(StatsFilter(date_from=january[0], date_to=january[1]))).reach
+    assert after == before
 
 
 async def test_date_filter(

@@ -129,6 +129,21 @@ class AccessToken(Base):
     __table_args__ = (Index("ix_access_token_user_id", "user_id"),)
 
 
+class SignInDay(Base):
+    """Who opened the app on which day (UTC), kept after the token itself is purged: the reach
+    statistics count these. An id and a date, nothing else; the row goes with the account row."""
+
+    __tablename__ = "sign_in_day"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_sign_in_day_first_at", "first_at"),)
+
+
 class EmailCode(Base):
     """A one-time sign-in code; kept as a keyed hash, spent once, limited in tries."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,9 +17,11 @@ from openindustry.accounts.models import (
     IdDocument,
     Identity,
     Role,
+    SignInDay,
     User,
 )
 from openindustry.accounts.providers.base import Provider
+from openindustry.kit import sql
 
 
 async def user_by_identity(session: AsyncSession, provider: Provider, subject: str) -> User | None:
@@ -102,6 +104,20 @@ async def staff(
         for user_id, enterprise_id in rows.all():
             assigned[user_id].append(enterprise_id)
     return [(u, assigned[u.id]) for u in users]
+
+
+async def note_sign_in(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """One row per person and day, however often they open the app that day."""
+    await session.execute(
+        sql.insert(session, SignInDay)
+        .values(user_id=user_id, day=now.date(), first_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id", "day"])
+    )
+
+
+async def sign_in_days(session: AsyncSession, user_id: int) -> list[date]:
+    query = select(SignInDay.day).where(SignInDay.user_id == user_id).order_by(SignInDay.day)
+    return list((await session.scalars(query)).all())
 
 
 async def live_token(

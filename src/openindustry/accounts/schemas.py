@@ -175,6 +175,8 @@ class AccountExport(BaseModel):
     created_at: datetime
     identities: list[IdentityRecord]
     consents: list[ConsentRecordRead]
+    # Days the app was opened (UTC), as the reach statistics count them.
+    sign_in_days: list[date] = []
 
 
 class StaffCreate(BaseModel):

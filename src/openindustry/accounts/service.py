@@ -169,7 +169,9 @@ class AccountsService:
             if kind is TokenKind.API
             else self.settings.session_ttl_days
         )
-        expires_at = clock.now() + timedelta(days=days)
+        now = clock.now()
+        expires_at = now + timedelta(days=days)
+        await repo.note_sign_in(self.session, user.id, now)
         self.session.add(
             AccessToken(
                 user_id=user.id,
@@ -435,6 +437,7 @@ class AccountsService:
                     for i in identities
                 ],
                 consents=await self.consent_history(user_id),
+                sign_in_days=await repo.sign_in_days(self.session, user_id),
             )
 
     async def erase_person(self, user_id: int) -> dict[str, int]:

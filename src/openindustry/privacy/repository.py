@@ -6,9 +6,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openindustry.kit import sql
 from openindustry.privacy.models import PurgeRun
 
 
@@ -16,9 +16,8 @@ async def claim_day(session: AsyncSession, day: date, now: datetime) -> bool:
     """Insert the day's marker unless it exists (ON CONFLICT DO NOTHING): True for the one caller
     that inserted it. On PostgreSQL a concurrent insert waits for the first to commit or roll
     back, so exactly one transaction per day wins."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(PurgeRun)
+        sql.insert(session, PurgeRun)
         .values(day=day, ran_at=now, counts={})
         .on_conflict_do_nothing(index_elements=["day"])
         .returning(PurgeRun.day)

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openindustry.kit import sql
 from openindustry.quests.models import (
     Attempt,
     Feedback,
@@ -22,14 +22,6 @@ from openindustry.quests.models import (
 )
 
 QuestionRows = list[tuple[QuizQuestion, list[QuizOption]]]
-
-
-def _insert_ignoring_duplicates(session: AsyncSession, model: Any, keys: list[str]) -> Insert:
-    """INSERT … ON CONFLICT DO NOTHING on either backend: the unique key, not an `if`, decides
-    whether the row is new, and a duplicate leaves the transaction usable."""
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    statement = dialect.insert(model)
-    return statement.on_conflict_do_nothing(index_elements=keys)  # type: ignore[no-any-return]
 
 
 # Tasks -------------------------------------------------------------------------------------------
@@ -211,7 +203,8 @@ async def insert_completion(
 ) -> bool:
     """Record the task as done; False when it was done already (the unique key decides)."""
     statement = (
-        _insert_ignoring_duplicates(session, TaskCompletion, ["task_id", "user_id"])
+        sql.insert(session, TaskCompletion)
+        .on_conflict_do_nothing(index_elements=["task_id", "user_id"])
         .values(
             task_id=task_id,
             user_id=user_id,
@@ -251,7 +244,8 @@ async def insert_feedback(
 ) -> int | None:
     """The new feedback's id, or None when this person already left feedback for the slot."""
     statement = (
-        _insert_ignoring_duplicates(session, Feedback, ["user_id", "slot_id"])
+        sql.insert(session, Feedback)
+        .on_conflict_do_nothing(index_elements=["user_id", "slot_id"])
         .values(
             user_id=user_id,
             slot_id=slot_id,
@@ -279,7 +273,8 @@ async def insert_referral(
     session: AsyncSession, *, invitee_id: int, referrer_id: int, now: datetime
 ) -> bool:
     statement = (
-        _insert_ignoring_duplicates(session, Referral, ["invitee_id"])
+        sql.insert(session, Referral)
+        .on_conflict_do_nothing(index_elements=["invitee_id"])
         .values(invitee_id=invitee_id, referrer_id=referrer_id, created_at=now)
         .returning(Referral.invitee_id)
     )

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openindustry.kit import sql
 from openindustry.rewards.models import (
     ALL_TIME,
     ClaimStatus,
@@ -24,13 +24,6 @@ from openindustry.rewards.models import (
     PrizeClaim,
     PrizeClaimCounter,
 )
-
-
-def _insert(session: AsyncSession, model: type[Any]) -> Any:
-    """INSERT … ON CONFLICT for the backend at hand (both dialects spell it the same way)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
 
 
 def _rowcount(result: Any) -> int:
@@ -57,7 +50,7 @@ async def append_entry(
     the caller's whole PostgreSQL transaction, a skipped one changes nothing.
     """
     statement = (
-        _insert(session, PointsEntry)
+        sql.insert(session, PointsEntry)
         .values(
             user_id=user_id,
             amount=amount,
@@ -77,7 +70,7 @@ async def append_entry(
 async def credit(session: AsyncSession, user_id: int, points: int, *, earned: bool) -> None:
     """Add to the balance (and to what was earned), creating the row on the first credit."""
     earned_points = points if earned else 0
-    statement = _insert(session, PointsBalance).values(
+    statement = sql.insert(session, PointsBalance).values(
         user_id=user_id, balance=points, earned_total=earned_points
     )
     statement = statement.on_conflict_do_update(
@@ -137,7 +130,7 @@ def scopes(series_id: int | None) -> list[int]:
 async def add_score(
     session: AsyncSession, user_id: int, scope: int, points: int, now: datetime
 ) -> None:
-    statement = _insert(session, LeaderboardScore).values(
+    statement = sql.insert(session, LeaderboardScore).values(
         scope=scope, user_id=user_id, points=points, reached_at=now
     )
     statement = statement.on_conflict_do_update(
@@ -250,7 +243,7 @@ async def return_stock(session: AsyncSession, prize_id: int, units: int) -> None
 async def hold_claim(session: AsyncSession, prize_id: int, user_id: int, limit: int) -> bool:
     """Count one more live claim for this person, only while under the limit."""
     await session.execute(
-        _insert(session, PrizeClaimCounter)
+        sql.insert(session, PrizeClaimCounter)
         .values(prize_id=prize_id, user_id=user_id, held=0)
         .on_conflict_do_nothing(index_elements=["prize_id", "user_id"])
     )

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openindustry.accounts.models import AccessToken, Role, User
+from openindustry.accounts.models import Role, SignInDay, User
 from openindustry.catalog.models import (
     AllocationMode,
     Enterprise,
@@ -240,10 +240,11 @@ async def prizes(session: AsyncSession) -> Sequence[tuple[int, str, int, int, in
 async def reach(session: AsyncSession, bounds: Bounds) -> dict[str, int]:
     """Use of the app, by when it happened; signing in belongs to no series."""
     participant = User.role == Role.PARTICIPANT
+    # The sign-in ledger, not the tokens: the daily purge deletes expired tokens.
     signed_in = await session.scalar(
-        select(func.count(distinct(AccessToken.user_id)))
-        .join(User, User.id == AccessToken.user_id)
-        .where(participant, *_in_range(AccessToken.created_at, bounds))
+        select(func.count(distinct(SignInDay.user_id)))
+        .join(User, User.id == SignInDay.user_id)
+        .where(participant, *_in_range(SignInDay.first_at, bounds))
     )
     new_accounts = await session.scalar(
         select(func.count(User.id)).where(participant, *_in_range(User.created_at, bounds))
