@@ -5,6 +5,7 @@ Everything here is synchronous: Playwright's sync API must not run inside an asy
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -57,6 +58,36 @@ def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log: Path) ->
             pass
         time.sleep(0.2)
     pytest.fail(f"the server did not become healthy in 30 s:\n{log.read_text()}")
+
+
+@contextlib.contextmanager
+def serving(workdir: Path, port: int, **settings: str) -> Iterator[str]:
+    """`openindustry serve` on a fresh SQLite file in `workdir` (migrated by `serve` itself, no demo
+    data) with these extra OPENINDUSTRY_* settings; yields its base URL while it runs."""
+    env = os.environ | {
+        "OPENINDUSTRY_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'app.db'}",
+        "OPENINDUSTRY_ENVIRONMENT": "development",
+    }
+    env |= {f"OPENINDUSTRY_{name.upper()}": value for name, value in settings.items()}
+    base_url = f"http://127.0.0.1:{port}"
+    log = workdir / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(BIN / "openindustry"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_healthy(base_url, process, log)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -115,7 +115,7 @@ async def test_vk_entry_signs_in_and_drops_the_parameters(client: httpx.AsyncCli
     response = await client.get(f"/entry?{_vk_query()}")
 
     assert response.status_code == 303
-    assert response.headers["location"] == "/"
+    assert response.headers["location"] == "/#oi-platform=vk"
     cookie = _set_cookie(response, SESSION)
     assert cookie is not None
     assert "HttpOnly" in cookie
@@ -136,7 +136,7 @@ async def test_vk_entry_signs_in_and_drops_the_parameters(client: httpx.AsyncCli
 async def test_vk_entry_keeps_a_local_next(client: httpx.AsyncClient) -> None:
     response = await client.get(f"/entry?{_vk_query()}&next=/catalog%3Fq%3Dshoes")
     assert response.status_code == 303
-    assert response.headers["location"] == "/catalog?q=shoes"
+    assert response.headers["location"] == "/catalog?q=shoes#oi-platform=vk"
 
 
 @pytest.mark.parametrize(
@@ -155,7 +155,7 @@ async def test_next_never_leaves_the_site(client: httpx.AsyncClient, target: str
     response = await client.get("/entry", params={"next": target}, follow_redirects=False)
     vk = await client.get(f"/entry?{_vk_query()}&{urlencode({'next': target})}")
     assert vk.status_code == 303
-    assert vk.headers["location"] == "/"
+    assert vk.headers["location"] == "/#oi-platform=vk"
     assert response.status_code == 200
     assert f'name="next" value="{html.escape(target)}"' not in response.text
 

@@ -40,6 +40,7 @@ router = APIRouter(include_in_schema=False)
 ENTRY_PROVIDERS = {"vk": Provider.VK, "telegram": Provider.TELEGRAM, "max": Provider.MAX}
 MAX_LAUNCH_DATA = 8192
 CODE = re.compile(r"[0-9]{6}")
+VK_MARK = "#oi-platform=vk"
 
 
 def _signed_in(request: Request, result: AuthResult, target: str) -> RedirectResponse:
@@ -82,8 +83,10 @@ async def entry(request: Request, accounts: Accounts, limiter: Limiter, pages: P
         result = await _launch(request, accounts, limiter, Provider.VK, raw)
     except AppError as exc:
         return _entry_page(request, pages, target, exc)
-    # The redirect drops the parameters (and their signature) from the address bar.
-    return _signed_in(request, result, target)
+    # The redirect drops the parameters (and their signature) from the address bar. The fragment
+    # tells app.js that VK shows the page, so it loads VK Bridge and sends VKWebAppInit, without
+    # which VK does not show the mini-app (it takes the place of any fragment `next` had).
+    return _signed_in(request, result, target.split("#", 1)[0] + VK_MARK)
 
 
 @router.post("/entry", response_class=HTMLResponse)

@@ -4,8 +4,47 @@
   var root = document.documentElement;
   root.classList.add("js");
 
-  // Inside a messenger, tell the platform we are ready, follow its theme and use its back button.
-  // Only objects the host page already put on window are used: no external script is loaded.
+  // Inside a messenger: load its SDK (a copy under /static/vendor, so `script-src 'self'` admits it),
+  // tell the platform we are ready, follow its theme and use its back button. On the website nothing
+  // extra loads. MAX has no SDK we can serve: what its client puts on window is used as it is.
+  var SDK = {
+    vk: "/static/vendor/vk-bridge.js",
+    telegram: "/static/vendor/telegram-web-app.js"
+  };
+  var PLATFORMS = { vk: true, telegram: true, max: true };
+
+  function remembered(key) {
+    try { return window.sessionStorage.getItem(key) || ""; } catch (e) { return ""; }
+  }
+
+  function remember(key, value) {
+    try { window.sessionStorage.setItem(key, value); } catch (e) { /* a webview without storage */ }
+  }
+
+  // The launch data is in the address of the first page only (VK: the query; Telegram, MAX: the
+  // fragment); after VK's entry the server marks the fragment instead. The tab keeps the answer,
+  // so the pages that follow load the same SDK.
+  function detectPlatform() {
+    var hash = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+    var query = new URLSearchParams(window.location.search);
+    var found = "";
+    if (PLATFORMS[hash.get("oi-platform")]) {
+      found = hash.get("oi-platform");
+      if (window.history.replaceState) {
+        window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
+      }
+    } else if (query.has("vk_app_id") || query.has("vk_platform")) {
+      found = "vk";
+    } else if (hash.has("tgWebAppData") || hash.has("tgWebAppVersion")) {
+      found = "telegram";
+    } else if (hash.has("WebAppData")) {
+      found = "max";
+    }
+    if (found) { remember("oi-platform", found); return found; }
+    found = remembered("oi-platform");
+    return PLATFORMS[found] ? found : "";
+  }
+
   function applyTheme(theme) {
     if (!theme) return;
     var map = {
@@ -29,25 +68,53 @@
     backButton.onClick(function () { window.history.back(); });
   }
 
-  var tg = window.Telegram && window.Telegram.WebApp;
-  var max = !tg && window.WebApp;
-  var webApp = tg || max;
-  if (webApp) {
-    try {
-      webApp.ready();
-      applyTheme(webApp.themeParams);
-      useBackButton(webApp.BackButton);
-      if (webApp.expand) webApp.expand();
-    } catch (e) { /* an old client: keep our own theme */ }
-  } else {
-    try {
-      // Telegram passes its theme in the entry address; entry.js kept it for the session.
-      var saved = window.sessionStorage.getItem("oi-theme");
-      if (saved) applyTheme(JSON.parse(saved));
-    } catch (e) { /* no storage or a broken value: keep our own theme */ }
+  function startMessenger() {
+    var tg = window.Telegram && window.Telegram.WebApp;
+    var webApp = tg || window.WebApp; // MAX's client names its object WebApp
+    if (webApp) {
+      try {
+        webApp.ready();
+        applyTheme(webApp.themeParams);
+        if (webApp.onEvent) webApp.onEvent("themeChanged", function () { applyTheme(webApp.themeParams); });
+        useBackButton(webApp.BackButton);
+        if (webApp.expand) webApp.expand();
+      } catch (e) { /* an old client: keep our own theme */ }
+    }
+    var bridge = window.vkBridge;
+    if (bridge && bridge.send) {
+      // VK shows the mini-app only after this; outside VK the promise may reject: nothing to do then.
+      try { bridge.send("VKWebAppInit").catch(function () {}); } catch (e) { /* outside VK */ }
+    }
   }
-  if (window.vkBridge && window.vkBridge.send) {
-    try { window.vkBridge.send("VKWebAppInit"); } catch (e) { /* outside VK */ }
+
+  var platform = detectPlatform();
+  var waiting = [];
+  var settled = !SDK[platform];
+  // Entering from Telegram, entry.js waits for the SDK before it sends the launch data away: the
+  // SDK reads the fragment and keeps it for the pages that follow (their theme, version, platform).
+  function whenMessengerReady(callback) {
+    if (settled) callback(); else waiting.push(callback);
+  }
+  window.openindustry = { platform: platform, whenMessengerReady: whenMessengerReady };
+
+  try {
+    // Telegram passes its theme in the entry address; entry.js kept it for the session. Applied at
+    // once, so the page does not flash our own colours while the SDK loads.
+    var saved = remembered("oi-theme");
+    if (saved) applyTheme(JSON.parse(saved));
+  } catch (e) { /* a broken value: keep our own theme */ }
+
+  if (SDK[platform]) {
+    var script = document.createElement("script");
+    script.src = SDK[platform];
+    script.onload = script.onerror = function () {
+      settled = true;
+      startMessenger();
+      waiting.splice(0).forEach(function (callback) { callback(); });
+    };
+    document.head.appendChild(script);
+  } else {
+    startMessenger();
   }
 
   // Filters: lists and checkboxes apply at once; text and dates wait for the button.

@@ -32,8 +32,15 @@
   form.elements.data.value = data;
   var status = document.getElementById("entry-status");
   if (status) status.hidden = false;
-  if (window.history.replaceState) {
-    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+
+  function send() {
+    if (window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+    form.submit();
   }
-  form.submit();
+  // app.js (run just before) has recorded the platform and is loading its SDK, which must read the
+  // fragment before it is dropped; without app.js, send at once.
+  var app = window.openindustry;
+  if (app && app.whenMessengerReady) app.whenMessengerReady(send); else send();
 })();
