@@ -202,6 +202,13 @@ async def _anna_has_what_she_had(world: World) -> list[str]:
     ]
 
 
+# Back-office addresses that gate.js fetches: their refusals are JSON in the API's shape.
+READ_BY_SCRIPT = {
+    ("GET", "/backoffice/gate/{slot_id}/kit.json"),
+    ("POST", "/backoffice/gate/{slot_id}/sync"),
+}
+
+
 async def test_a_host_reaches_only_its_own_enterprises_slots(world: World) -> None:
     ids = {"slot_id": world.slot.id}
     failures = []
@@ -222,6 +229,8 @@ async def test_a_host_reaches_only_its_own_enterprises_slots(world: World) -> No
             failures.append(f"{where}: {got.status_code} {_brief(got)}")
         elif code is not None and code != "forbidden":
             failures.append(f"{where}: code {code}")
+        elif code is None and route in READ_BY_SCRIPT:
+            failures.append(f"{where}: gate.js reads JSON, got {_brief(got)}")
         elif code is None and "Нет доступа" not in got.text:
             failures.append(f"{where}: not the 403 page")
         if leaked := _leaks(got, world):

@@ -183,9 +183,19 @@ class _EmptyCode(AppError):
     code = "code_format"
 
 
+def _json_refusal(exc: AppError) -> JSONResponse:
+    """gate.js reads JSON: a refusal (another enterprise's slot, a missing one) in the API's shape,
+    not the HTML error page the other back-office addresses show."""
+    body = {"error": {"code": exc.code, "message": exc.message}}
+    return JSONResponse(body, status_of(exc), headers={"Cache-Control": "no-store"})
+
+
 @router.get("/backoffice/gate/{slot_id}/kit.json")
 async def gate_kit(slot_id: PathId, service: Checkin, user: KitPage) -> Response:
-    kit = await service.kit(user, slot_id)
+    try:
+        kit = await service.kit(user, slot_id)
+    except AppError as exc:
+        return _json_refusal(exc)
     return JSONResponse(kit.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
 
 
@@ -197,11 +207,13 @@ async def gate_sync(
     csrf.check(request, Form({csrf.CSRF_FIELD: [request.headers.get("x-csrf-token", "")]}))
     if user is None or not user.at_least("host"):
         return JSONResponse({"error": {"code": "forbidden", "message": STAFF_ONLY}}, 403)
-    await service.guests(user, slot_id)  # this host's slot, or 403
     try:
+        await service.guests(user, slot_id)  # this host's slot, or 403
         body = SyncRequest.model_validate_json(await request.body())
+        result = await service.sync(user, body.scans)
     except ValidationError:
         message = "Не удалось прочитать отметки. Обновите страницу."
         return JSONResponse({"error": {"code": "invalid_request", "message": message}}, 422)
-    result = await service.sync(user, body.scans)
+    except AppError as exc:
+        return _json_refusal(exc)
     return JSONResponse(result.model_dump(mode="json"))
