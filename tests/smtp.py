@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import re
 import socket
 from dataclasses import dataclass, field
 from email.message import Message
@@ -21,6 +22,21 @@ class Inbox:
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if m["To"] == address]
+
+
+def sign_in_code(message: Message) -> str:
+    """The six-digit code in a sign-in e-mail's text; never in its subject, which mail relays
+    log."""
+    assert not re.search(r"\d{6}", str(message["Subject"])), message["Subject"]
+    parts = message.walk() if message.is_multipart() else [message]
+    text = "".join(
+        part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+        for part in parts
+        if part.get_content_type() == "text/plain"
+    )
+    found = re.search(r"\b(\d{6})\b", text)
+    assert found, text
+    return found.group(1)
 
 
 def free_port() -> int:

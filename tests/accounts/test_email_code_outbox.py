@@ -20,7 +20,7 @@ from openindustry.kit import db
 from openindustry.notifications.models import Notification, NotificationStatus
 from openindustry.notifications.schemas import URGENT
 from openindustry.worker.jobs import build_dispatcher
-from tests.smtp import Inbox, free_port
+from tests.smtp import Inbox, free_port, sign_in_code
 
 START = "/api/v1/auth/email/start"
 VERIFY = "/api/v1/auth/email/verify"
@@ -28,9 +28,7 @@ VERIFY = "/api/v1/auth/email/verify"
 
 def _code_in(inbox: Inbox, address: str) -> str:
     [mail] = inbox.to(address)
-    found = re.search(r"\b(\d{6})\b", str(mail["Subject"]))
-    assert found
-    return found.group(1)
+    return sign_in_code(mail)
 
 
 async def _row(session: AsyncSession) -> Notification:

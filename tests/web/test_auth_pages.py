@@ -23,7 +23,7 @@ from openindustry.accounts.schemas import StaffCreate
 from openindustry.accounts.service import AccountsService
 from openindustry.config import Settings
 from tests import factories
-from tests.smtp import Inbox
+from tests.smtp import Inbox, sign_in_code
 from tests.web.conftest import MAX_TOKEN, TELEGRAM_TOKEN, VK_SECRET, ClientFactory
 
 SESSION = "oi_session"
@@ -94,9 +94,7 @@ async def _post(
 def _code_from(inbox: Inbox, email: str) -> str:
     messages = inbox.to(email)
     assert messages, f"no e-mail to {email}"
-    found = re.search(r"\b(\d{6})\b", str(messages[-1]["Subject"]))
-    assert found
-    return found.group(1)
+    return sign_in_code(messages[-1])
 
 
 async def _sign_in_by_email(

@@ -122,7 +122,8 @@ TEMPLATES: dict[str, Template] = {
         "/me/prizes",
     ),
     "accounts.email_code": Template(
-        _("Код для входа: %(code)s"),
+        # Not the code itself: mail relays and clients' notifications show subjects widely.
+        _("Код для входа в «Открытую промышленность»"),
         _(
             "Ваш код для входа в «Открытую промышленность»: %(code)s\n"
             "Код действует 10 минут. Если вы не запрашивали его, просто проигнорируйте это письмо."
