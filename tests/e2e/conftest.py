@@ -60,21 +60,26 @@ def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log: Path) ->
     pytest.fail(f"the server did not become healthy in 30 s:\n{log.read_text()}")
 
 
-@contextlib.contextmanager
-def serving(workdir: Path, port: int, **settings: str) -> Iterator[str]:
-    """`openindustry serve` on a fresh SQLite file in `workdir` (migrated by `serve` itself, no demo
-    data) with these extra OPENINDUSTRY_* settings; yields its base URL while it runs."""
+def _environment(database: Path, settings: dict[str, str]) -> dict[str, str]:
     env = os.environ | {
-        "OPENINDUSTRY_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'app.db'}",
+        "OPENINDUSTRY_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
         "OPENINDUSTRY_ENVIRONMENT": "development",
     }
-    env |= {f"OPENINDUSTRY_{name.upper()}": value for name, value in settings.items()}
+    return env | {f"OPENINDUSTRY_{name.upper()}": value for name, value in settings.items()}
+
+
+@contextlib.contextmanager
+def serving(
+    workdir: Path, port: int, *, database: str = "app.db", **settings: str
+) -> Iterator[str]:
+    """`openindustry serve` on the SQLite file `database` in `workdir` (migrated by `serve`
+    itself) with these extra OPENINDUSTRY_* settings; yields its base URL while it runs."""
     base_url = f"http://127.0.0.1:{port}"
     log = workdir / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
             [str(BIN / "openindustry"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
+            env=_environment(workdir / database, settings),
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -96,43 +101,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if CHROMIUM is None:
         pytest.skip(NO_CHROMIUM)
     workdir = tmp_path_factory.mktemp("e2e")
-    env = os.environ | {
-        "OPENINDUSTRY_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'e2e.db'}",
-        "OPENINDUSTRY_ENVIRONMENT": "development",
-        "OPENINDUSTRY_VK_APP_SECRET": E2E_VK_SECRET,
-        "OPENINDUSTRY_TELEGRAM_BOT_TOKEN": E2E_TELEGRAM_TOKEN,
-    }
+    secrets = {"vk_app_secret": E2E_VK_SECRET, "telegram_bot_token": E2E_TELEGRAM_TOKEN}
     demo = subprocess.run(
         [str(BIN / "openindustry"), "demo"],
         check=False,
-        env=env,
+        env=_environment(workdir / "e2e.db", secrets),
         capture_output=True,
         text=True,
         timeout=120,
     )
     if demo.returncode != 0:
         pytest.fail(f"`openindustry demo` failed:\n{demo.stdout}\n{demo.stderr}")
-
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log = workdir / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(BIN / "openindustry"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_healthy(base_url, process, log)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with serving(workdir, _free_port(), database="e2e.db", **secrets) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
