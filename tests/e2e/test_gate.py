@@ -21,6 +21,9 @@ from tests.e2e.conftest import BIN, E2E_TELEGRAM_TOKEN, E2E_VK_SECRET, PHONE, as
 
 pytestmark = [
     pytest.mark.browser,
+    # One worker runs the module in order: the guest list's count follows the first test's
+    # check-in (`make test` distributes with --dist loadgroup).
+    pytest.mark.xdist_group("gate"),
     pytest.mark.skipif(
         shutil.which("chromium") is None,
         reason="browser tests need Debian's chromium on the PATH (apt-get install chromium)",
