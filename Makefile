@@ -32,7 +32,7 @@ lint: $(VENV)/.dev-installed
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
 test: lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # Known vulnerabilities in the installed dependencies (fails on one; says so when offline).
 audit: $(VENV)/.dev-installed

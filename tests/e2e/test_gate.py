@@ -21,9 +21,6 @@ from tests.e2e.conftest import BIN, E2E_TELEGRAM_TOKEN, E2E_VK_SECRET, PHONE, as
 
 pytestmark = [
     pytest.mark.browser,
-    # One worker runs the module in order: the guest list's count follows the first test's
-    # check-in (`make test` distributes with --dist loadgroup).
-    pytest.mark.xdist_group("gate"),
     pytest.mark.skipif(
         shutil.which("chromium") is None,
         reason="browser tests need Debian's chromium on the PATH (apt-get install chromium)",
@@ -210,8 +207,9 @@ def test_offline_check_in_is_synced_later(phone: Page, world: World, screenshots
     page.context.set_offline(False)
     expect(page.locator("#gate-offline-status")).to_contain_text("Отправлено отметок: 1")
     page.goto(f"/backoffice/slots/{world.slot_id}/guests")
-    expect(page.get_by_text("Борис Офлайнов").first).to_be_visible()
-    expect(page.get_by_text(re.compile(r"пришли в \d\d:\d\d"))).to_have_count(2)
+    # His row, whichever other guests this worker's earlier tests checked in.
+    boris = page.locator("tr", has_text="Борис Офлайнов")
+    expect(boris).to_contain_text(re.compile(r"пришли в \d\d:\d\d"))
 
 
 def test_the_dashboard_renders_its_charts(laptop: Page, world: World, screenshots: Path) -> None:
