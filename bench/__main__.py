@@ -1,16 +1,17 @@
 """`python -m bench` runs every benchmark; `python -m bench rush` runs one.
 
 `python -m bench profile` (a flame graph of the app during a rush) and `python -m bench soak
-[--minutes 10]` (memory and latency over a long run) are not run by default."""
+[--minutes 10]` (memory and latency over a long run) and `python -m bench cpu` (server CPU per
+request, one worker) are not run by default."""
 
 from __future__ import annotations
 
 import sys
 
-from bench import leaderboard, profile, rush, soak
+from bench import cpu, leaderboard, profile, rush, soak
 
 BENCHMARKS = {"rush": rush.main, "leaderboard": leaderboard.main}
-ON_REQUEST = {"profile": profile.main, "soak": soak.main}
+ON_REQUEST = {"profile": profile.main, "soak": soak.main, "cpu": cpu.main}
 
 
 def main(argv: list[str]) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bench import loadgen, report, rush, seed, servers
+from bench import cpu, loadgen, report, rush, seed, servers
 from openindustry.config import Settings
 from openindustry.db import migrate
 
@@ -53,6 +53,7 @@ def main() -> None:
             )
         )
         (worker,) = app.worker_pids()
+        cpu.warm_up(app.url, planned.slot_ids[0])
         command = [py_spy, "record", "--pid", str(worker), "--gil", "--rate", "250"]
         sampler = subprocess.Popen(
             [*command, "--format", "flamegraph", "--output", str(out), "--nonblocking"],

@@ -1,7 +1,7 @@
 """review fixes: columns the back-office and notification fixes need
 
 Revision ID: 0009b_review
-Revises: 0009a_hot_path
+Revises: 0008d_performance
 Create Date: 2026-11-26 12:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009b_review"
-down_revision: str | None = "0009a_hot_path"
+down_revision: str | None = "0008d_performance"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,8 +15,10 @@ from openindustry.kit.auth import token_cache
 from tests.registration.conftest import MakeParticipant, MakeSlot
 
 # The token's row (unless the principal is cached), then the booking's one transaction: the
-# person's registrations (and the retried key), the slot, the profile, the seat UPDATE, the
-# INSERT … RETURNING and the outbox row.
+# person's registrations (and the retried key), the slot's own row, the profile, the seat UPDATE,
+# the INSERT … RETURNING and the outbox row. What the slot shows of its program, enterprise and
+# series comes from the per-process catalog cache (catalog/_cache.py), warmed here when the slot
+# was created; a cold cache reads them once (one statement each).
 TOKEN = 1
 BOOKING = 6
 # A refusal for lack of seats reads the same, fails the UPDATE and looks once more for a twin of

@@ -189,11 +189,11 @@ class AccountsService:
             found = await repo.live_token(self.session, crypto.token_digest(token), clock.now())
             if found is None:
                 return None
-            _, user = found
+            user_id, role = found
             enterprises = (
-                await repo.enterprise_ids(self.session, user.id) if user.role is Role.HOST else []
+                await repo.enterprise_ids(self.session, user_id) if role is Role.HOST else []
             )
-        return Principal(user.id, user.role.value, frozenset(enterprises))
+        return Principal(user_id, role.value, frozenset(enterprises))
 
     async def sign_out(self, token: str) -> None:
         """Revoke the token: it opens nothing from now on."""

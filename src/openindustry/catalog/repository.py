@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Integer, Row, Select, bindparam, func, select, update
+from sqlalchemy import Integer, Row, Select, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.catalog.models import (
@@ -19,7 +19,6 @@ from openindustry.catalog.models import (
     SlotStatus,
 )
 
-SlotRow = Row[Slot, Program, Enterprise, Industry, Series | None]
 ProgramRow = Row[Program, Enterprise, Industry]
 EnterpriseRow = Row[Enterprise, Industry]
 
@@ -116,22 +115,55 @@ async def programs_of_enterprise(session: AsyncSession, enterprise_id: int) -> S
     return (await session.scalars(query)).all()
 
 
-def _slot_query() -> Select[Slot, Program, Enterprise, Industry, Series | None]:
-    return (
-        select(Slot, Program, Enterprise, Industry, Series)
-        .join(Program, Slot.program_id == Program.id)
-        .join(Enterprise, Program.enterprise_id == Enterprise.id)
-        .join(Industry, Enterprise.industry_id == Industry.id)
-        .outerjoin(Series, Slot.series_id == Series.id)
+# A slot's own row, read fresh on every slot read (seats, state, times, window); what it shows of
+# its program, enterprise, industry and series comes from catalog/_cache.py. Core rows, not ORM
+# objects: building five mapped objects per slot was most of a catalog request's CPU.
+_SLOT_TABLE = cast(Table, Slot.__table__)
+AnyRow = Row[*tuple[Any, ...]]
+_SLOT_FACTS = select(_SLOT_TABLE).where(_SLOT_TABLE.c.id == bindparam("slot_id"))
+_PROGRAM_FACTS = (
+    select(
+        Program.id.label("program_id"),
+        Program.title,
+        Program.format,
+        Program.age_rating,
+        Enterprise.id.label("enterprise_id"),
+        Enterprise.name.label("enterprise_name"),
+        Enterprise.slug.label("enterprise_slug"),
+        Enterprise.address,
+        Enterprise.requires_id_document,
+        Enterprise.min_age,
+        Industry.slug.label("industry"),
     )
+    .join(Enterprise, Program.enterprise_id == Enterprise.id)
+    .join(Industry, Enterprise.industry_id == Industry.id)
+    .where(Program.id.in_(bindparam("ids", expanding=True)))
+)
+_SERIES_FACTS = select(
+    Series.id.label("series_id"),
+    Series.opens_days_before,
+    Series.opens_at_time,
+    Series.closes_hours_before,
+    Series.allocation_mode,
+    Series.max_active_registrations,
+    Series.waitlist_confirms_directly,
+    Series.required_tasks,
+).where(Series.id.in_(bindparam("ids", expanding=True)))
 
 
-# Built once: the booking path reads one slot per request (see registration/repository.py).
-_SLOT_ROW = _slot_query().where(Slot.id == bindparam("slot_id"))
+async def slot_facts(session: AsyncSession, slot_id: int) -> AnyRow | None:
+    connection = await session.connection()
+    return (await connection.execute(_SLOT_FACTS, {"slot_id": slot_id})).first()
 
 
-async def slot_row(session: AsyncSession, slot_id: int) -> SlotRow | None:
-    return (await session.execute(_SLOT_ROW, {"slot_id": slot_id})).first()
+async def program_facts(session: AsyncSession, program_ids: Sequence[int]) -> Sequence[AnyRow]:
+    connection = await session.connection()
+    return (await connection.execute(_PROGRAM_FACTS, {"ids": list(program_ids)})).all()
+
+
+async def series_facts(session: AsyncSession, series_ids: Sequence[int]) -> Sequence[AnyRow]:
+    connection = await session.connection()
+    return (await connection.execute(_SERIES_FACTS, {"ids": list(series_ids)})).all()
 
 
 async def slot_rows(
@@ -151,8 +183,16 @@ async def slot_rows(
     include_cancelled: bool,
     limit: int,
     offset: int,
-) -> tuple[Sequence[SlotRow], int]:
-    query = _slot_query()
+) -> tuple[Sequence[AnyRow], int]:
+    """The matching slots' own rows (see `slot_facts`), a page of them, and how many match."""
+    query = (
+        select(_SLOT_TABLE)
+        .join(Program, Slot.program_id == Program.id)
+        .join(Enterprise, Program.enterprise_id == Enterprise.id)
+        .join(Industry, Enterprise.industry_id == Industry.id)
+    )
+    if industry:
+        query = query.where(Industry.slug == industry)
     if not include_cancelled:
         query = query.where(Slot.status == SlotStatus.SCHEDULED)
     if starts_from is not None:
@@ -161,8 +201,6 @@ async def slot_rows(
         query = query.where(Slot.starts_at < starts_before)
     if ends_after is not None:
         query = query.where(Slot.ends_at > ends_after)
-    if industry:
-        query = query.where(Industry.slug == industry)
     if format is not None:
         query = query.where(Program.format == format)
     if age is not None:
@@ -177,9 +215,24 @@ async def slot_rows(
         query = query.where(Slot.program_id == program_id)
     if series_id is not None:
         query = query.where(Slot.series_id == series_id)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    query = query.order_by(Slot.starts_at, Slot.id).limit(limit).offset(offset)
-    return (await session.execute(query)).all(), total or 0
+    return await _page_and_total(session, query, limit, offset)
+
+
+async def _page_and_total(
+    session: AsyncSession, query: Select[*tuple[Any, ...]], limit: int, offset: int
+) -> tuple[Sequence[AnyRow], int]:
+    # The page and the number of matches in one statement; a page past the end has no row to
+    # carry the number, so it is counted apart.
+    connection = await session.connection()
+    page = query.add_columns(func.count().over().label("matching"))
+    page = page.order_by(Slot.starts_at, Slot.id).limit(limit).offset(offset)
+    rows = (await connection.execute(page)).all()
+    if rows:
+        return rows, rows[0].matching
+    if not offset:
+        return rows, 0
+    total = (await connection.execute(select(func.count()).select_from(query.subquery()))).scalar()
+    return rows, total or 0
 
 
 async def current_series(session: AsyncSession, today: Any) -> Series | None:
@@ -220,8 +273,10 @@ async def set_capacity(session: AsyncSession, slot_id: int, capacity: int) -> bo
 
 
 _SEATS = bindparam("seats", type_=Integer)
+# Core, not an ORM-enabled UPDATE: no objects in the session to synchronise, and the ORM's
+# evaluation of the WHERE clause against them cost more than the statement.
 _TAKE_SEATS = (
-    update(Slot)
+    update(_SLOT_TABLE)
     .where(
         Slot.id == bindparam("slot_id"),
         Slot.status == SlotStatus.SCHEDULED,
@@ -232,8 +287,9 @@ _TAKE_SEATS = (
 
 
 async def take_seats(session: AsyncSession, slot_id: int, seats: int) -> bool:
-    result = await session.execute(_TAKE_SEATS, {"slot_id": slot_id, "seats": seats})
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    connection = await session.connection()
+    result = await connection.execute(_TAKE_SEATS, {"slot_id": slot_id, "seats": seats})
+    return bool(result.rowcount)
 
 
 async def release_seats(session: AsyncSession, slot_id: int, seats: int) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -12,6 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openindustry.audit.service import AuditService, changed
 from openindustry.catalog import repository as repo
 from openindustry.catalog import rules
+from openindustry.catalog._cache import (
+    ProgramFacts,
+    SeriesFacts,
+    catalog_cache,
+    has_uncommitted_edit,
+)
 from openindustry.catalog.errors import (
     CapacityBelowTaken,
     EnterpriseNotFound,
@@ -78,11 +86,18 @@ class CatalogService:
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     async def enterprise(self, enterprise_id: int) -> EnterpriseRead:
+        database, generation = self._cache_scope()
+        cached = catalog_cache.read(database, "enterprise", enterprise_id) if database else None
+        if isinstance(cached, EnterpriseRead):
+            return cached
         async with transaction(self.session):
             row = await repo.enterprise_row(self.session, enterprise_id=enterprise_id)
         if row is None:
             raise EnterpriseNotFound("Предприятие не найдено.")
-        return _enterprise_read(*row)
+        read = _enterprise_read(*row)
+        if database:
+            catalog_cache.keep_read(generation, database, "enterprise", enterprise_id, read)
+        return read
 
     async def enterprise_by_slug(self, slug: str) -> EnterpriseRead:
         async with transaction(self.session):
@@ -118,11 +133,25 @@ class CatalogService:
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     async def program(self, program_id: int) -> ProgramRead:
+        database, generation = self._cache_scope()
+        cached = catalog_cache.read(database, "program", program_id) if database else None
+        if isinstance(cached, ProgramRead):
+            return cached
         async with transaction(self.session):
             row = await repo.program_row(self.session, program_id)
         if row is None:
             raise ProgramNotFound("Программа не найдена.")
-        return _program_read(*row)
+        read = _program_read(*row)
+        if database:
+            catalog_cache.keep_read(generation, database, "program", program_id, read)
+        return read
+
+    def _cache_scope(self) -> tuple[str, int]:
+        """Which database the per-process cache is keyed by ("" when it must not be used: this
+        session holds an uncommitted catalog edit, which it must see), and its generation."""
+        if has_uncommitted_edit(self.session.sync_session):
+            return "", catalog_cache.generation
+        return str(self.session.get_bind().engine.url), catalog_cache.generation
 
     async def slots(self, filters: SlotFilter) -> Page[SlotRead]:
         """Slots matching the filters; without a start date, only those not yet over."""
@@ -147,15 +176,16 @@ class CatalogService:
                 limit=filters.limit,
                 offset=filters.offset,
             )
-        items = [self._slot_read(row, now) for row in rows]
+            items = await self._slot_reads(rows, now)
         return Page(items=items, total=total, limit=filters.limit, offset=filters.offset)
 
     async def slot(self, slot_id: int) -> SlotRead:
         async with transaction(self.session):
-            row = await repo.slot_row(self.session, slot_id)
-        if row is None:
-            raise SlotNotFound("Экскурсия не найдена.")
-        return self._slot_read(row, clock.now())
+            row = await repo.slot_facts(self.session, slot_id)
+            if row is None:
+                raise SlotNotFound("Экскурсия не найдена.")
+            (read,) = await self._slot_reads([row], clock.now())
+        return read
 
     async def current_series(self) -> SeriesRead | None:
         """The series running now, else the next one to start."""
@@ -528,7 +558,56 @@ class CatalogService:
             return None
         return datetime.combine(day + timedelta(days=days_after), time(0), tzinfo=self.tz)
 
-    def window(self, slot: Slot, series: Series | None) -> rules.Window:
+    async def _slot_reads(self, rows: Sequence[repo.AnyRow], now: datetime) -> list[SlotRead]:
+        """Slots as shown: each slot's own row (read fresh) with its program's and series' facts
+        (from the per-process cache, loaded for the ones missing)."""
+        cache = catalog_cache
+        database, generation = self._cache_scope()
+        use_cache = bool(database)
+        programs: dict[int, ProgramFacts] = {}
+        series: dict[int, SeriesFacts] = {}
+        if use_cache:
+            for row in rows:
+                program = cache.program(database, row.program_id)
+                if program is not None:
+                    programs[row.program_id] = program
+                one = cache.one_series(database, row.series_id) if row.series_id else None
+                if one is not None:
+                    series[row.series_id] = one
+        missing_programs = {r.program_id for r in rows} - programs.keys()
+        missing_series = {r.series_id for r in rows if r.series_id is not None} - series.keys()
+        loaded_programs = (
+            [
+                ProgramFacts(**r._asdict())
+                for r in await repo.program_facts(self.session, sorted(missing_programs))
+            ]
+            if missing_programs
+            else []
+        )
+        loaded_series = (
+            [
+                SeriesFacts(**{**r._asdict(), "required_tasks": tuple(r.required_tasks or ())})
+                for r in await repo.series_facts(self.session, sorted(missing_series))
+            ]
+            if missing_series
+            else []
+        )
+        programs.update((p.program_id, p) for p in loaded_programs)
+        series.update((s.series_id, s) for s in loaded_series)
+        if use_cache and (loaded_programs or loaded_series):
+            cache.keep(generation, database, loaded_programs, loaded_series)
+        return [
+            self._slot_read(
+                row,
+                programs[row.program_id],
+                series.get(row.series_id) if row.series_id is not None else None,
+                now,
+            )
+            for row in rows
+        ]
+
+    def window(self, slot: Any, series: SeriesFacts | None) -> rules.Window:
+        """The window of `slot` (a slot row or object: its start and its own window columns)."""
         policy = (
             rules.WindowPolicy(
                 opens_days_before=series.opens_days_before,
@@ -548,20 +627,21 @@ class CatalogService:
             mode=slot.registration_mode,
         )
 
-    def _slot_read(self, row: repo.SlotRow, now: datetime) -> SlotRead:
-        slot, program, enterprise, industry, series = row
+    def _slot_read(
+        self, slot: Any, program: ProgramFacts, series: SeriesFacts | None, now: datetime
+    ) -> SlotRead:
         window = self.window(slot, series)
         seats_left = max(slot.capacity - slot.seats_taken, 0)
         local = self.tz
         return SlotRead(
             id=slot.id,
-            program_id=program.id,
-            enterprise_id=enterprise.id,
+            program_id=program.program_id,
+            enterprise_id=program.enterprise_id,
             series_id=slot.series_id,
             title=program.title,
-            enterprise_name=enterprise.name,
-            enterprise_slug=enterprise.slug,
-            industry=industry.slug,
+            enterprise_name=program.enterprise_name,
+            enterprise_slug=program.enterprise_slug,
+            industry=program.industry,
             format=program.format,
             starts_at=slot.starts_at.astimezone(local),
             ends_at=slot.ends_at.astimezone(local),
@@ -569,7 +649,7 @@ class CatalogService:
             seats_left=seats_left,
             age_rating=program.age_rating,
             meeting_point=slot.meeting_point,
-            address=enterprise.address,
+            address=program.address,
             status=slot.status,
             registration=RegistrationInfo(
                 state=rules.registration_state(
@@ -582,11 +662,11 @@ class CatalogService:
                 waitlist_confirms_directly=bool(series and series.waitlist_confirms_directly),
             ),
             requirements=SlotRequirements(
-                id_document=enterprise.requires_id_document, min_age=enterprise.min_age
+                id_document=program.requires_id_document, min_age=program.min_age
             ),
             # The series' tasks and the slot's own, each once, in the order they were set.
             required_tasks=list(
-                dict.fromkeys([*(series.required_tasks if series else []), *slot.required_tasks])
+                dict.fromkeys([*(series.required_tasks if series else ()), *slot.required_tasks])
             ),
         )
 

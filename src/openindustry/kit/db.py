@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
-from sqlalchemy.util import await_
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -86,10 +85,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
 
 
 CONNECT_TIMEOUT_SECONDS = 5.0
-# Per app process. At most POOL_SIZE + MAX_OVERFLOW connections per worker: with N workers and M
-# hosts, PostgreSQL's max_connections (100 by default) must cover M × N × 30 plus the workers'.
+# Per app process, at most POOL_SIZE connections: with N workers and M hosts, PostgreSQL's
+# max_connections (100 by default) must cover M × N × POOL_SIZE plus the workers'. No overflow:
+# an overflow connection is closed as soon as it is returned while the pool is full, so under a
+# rush every request beyond the pool opened and closed its own connection (a PostgreSQL backend
+# forked, TLS tried, the codecs set up) — more CPU than the booking. Requests beyond the pool
+# wait for a connection instead; more than a few per core buy nothing, the seat row is one.
 POOL_SIZE = 10
-MAX_OVERFLOW = 20
+MAX_OVERFLOW = 0
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -98,7 +101,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 15})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    # A ping on checkout replaces connections the server has dropped (restart,
+    # A check on checkout replaces connections the server has dropped (restart,
     # pg_terminate_backend) before a request uses them, so the app recovers by itself once the
     # database is back; a connect timeout keeps an unreachable host from holding requests for
     # asyncpg's 60 s.
@@ -116,13 +119,14 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 
 def _ping_on_checkout(dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: Any) -> None:
-    # What pool_pre_ping does, in one round trip: SQLAlchemy's asyncpg ping wraps its query in
-    # BEGIN … ROLLBACK, three round trips before every request's first statement. A connection
-    # the server dropped raises here; the pool then replaces it and tries again.
-    try:
-        await_(dbapi_connection.driver_connection.execute("SELECT 1"))
-    except Exception as exc:
-        raise DisconnectionError(f"connection lost: {type(exc).__name__}") from exc
+    # What pool_pre_ping is for, without a round trip: a connection the server closed (restart,
+    # pg_terminate_backend, a proxy gone) has had its end of the socket read by the event loop
+    # while it sat in the pool, and asyncpg marks it closed. The pool then replaces it and tries
+    # again. (A `SELECT 1` here cost a round trip and ~0.3 ms of CPU on every checkout, twice per
+    # registration; a connection cut in the instant between this check and its use fails its
+    # request with the same 503 as a cut in the middle of a request.)
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("connection closed by the server")
 
 
 # SQLSTATEs that say "not now" rather than "wrong": the classes connection exception, insufficient

@@ -50,8 +50,7 @@ class NotificationsService:
     async def enqueue(self, messages: Iterable[NotificationCreate]) -> None:
         """Write outbox rows; they commit (or vanish) with the caller's transaction."""
         async with transaction(self.session):
-            repo.add(self.session, (Notification(**m.model_dump()) for m in messages))
-            await self.session.flush()
+            await repo.insert_rows(self.session, [m.model_dump() for m in messages])
 
     async def enqueue_once(self, messages: Sequence[NotificationCreate]) -> int:
         """Insert rows whose `dedup_key` is new (INSERT … ON CONFLICT DO NOTHING); count them."""

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openindustry.registration.models import (
@@ -22,48 +33,56 @@ async def by_id(session: AsyncSession, registration_id: int) -> Registration | N
 
 # The statements of the booking path are built once: making a SELECT out of column expressions
 # and keying it for SQLAlchemy's compiled cache costs more CPU than running it (see
-# docs/benchmarks.md). Values come in as bound parameters.
-_BY_KEY = select(Registration).where(
-    Registration.user_id == bindparam("user_id"),
-    Registration.idempotency_key == bindparam("key"),
+# docs/benchmarks.md). Values come in as bound parameters. They are Core statements on the
+# session's connection and give rows, not mapped objects: the ORM's bookkeeping for objects
+# that live for one request cost more than the SQL. A row has the model's attribute names.
+_TABLE = cast(Table, Registration.__table__)
+RegistrationRow = Row[*tuple[Any, ...]]
+_BY_KEY = select(_TABLE).where(
+    _TABLE.c.user_id == bindparam("user_id"),
+    _TABLE.c.idempotency_key == bindparam("key"),
 )
 
 
-def _person_context(with_key: bool) -> Select[Registration]:
-    since = bindparam("since", type_=Registration.cancelled_at.type)
+def _person_context(with_key: bool) -> Select[*tuple[Any, ...]]:
+    c = _TABLE.c
+    since = bindparam("since", type_=c.cancelled_at.type)
     matches: list[ColumnElement[bool]] = [
-        Registration.status.in_(ACTIVE),
+        c.status.in_(ACTIVE),
         # A strike dates from the late cancellation, or from the tour that was missed.
-        Registration.late_cancellation & (Registration.cancelled_at >= since),
-        Registration.no_show & (Registration.slot_starts_at >= since),
+        c.late_cancellation & (c.cancelled_at >= since),
+        c.no_show & (c.slot_starts_at >= since),
     ]
     if with_key:
-        matches.append(Registration.idempotency_key == bindparam("key"))
-    return select(Registration).where(Registration.user_id == bindparam("user_id"), or_(*matches))
+        matches.append(c.idempotency_key == bindparam("key"))
+    return select(_TABLE).where(c.user_id == bindparam("user_id"), or_(*matches))
 
 
 _PERSON_CONTEXT = {with_key: _person_context(with_key) for with_key in (False, True)}
-_ADD = insert(Registration).returning(Registration)
+_ADD = insert(_TABLE).returning(*_TABLE.c)
 
 
-async def by_key(session: AsyncSession, user_id: int, key: str) -> Registration | None:
-    return await session.scalar(_BY_KEY, {"user_id": user_id, "key": key})
+async def by_key(session: AsyncSession, user_id: int, key: str) -> RegistrationRow | None:
+    connection = await session.connection()
+    return (await connection.execute(_BY_KEY, {"user_id": user_id, "key": key})).first()
 
 
 async def person_context(
     session: AsyncSession, user_id: int, strikes_since: datetime, key: str | None = None
-) -> Sequence[Registration]:
+) -> Sequence[RegistrationRow]:
     """The person's active registrations, their recent late cancellations and no-shows, and the
     registration made with `key` (a retried request), in one query."""
     params: dict[str, Any] = {"user_id": user_id, "since": strikes_since}
     if key is not None:
         params["key"] = key
-    return (await session.scalars(_PERSON_CONTEXT[key is not None], params)).all()
+    connection = await session.connection()
+    return (await connection.execute(_PERSON_CONTEXT[key is not None], params)).all()
 
 
-async def add(session: AsyncSession, **values: Any) -> Registration:
+async def add(session: AsyncSession, **values: Any) -> RegistrationRow:
     """INSERT … RETURNING the new row: one statement, without a unit-of-work flush."""
-    return (await session.scalars(_ADD, values)).one()
+    connection = await session.connection()
+    return (await connection.execute(_ADD, values)).one()
 
 
 async def of_user(session: AsyncSession, user_id: int) -> Sequence[Registration]:
@@ -92,7 +111,8 @@ async def waiting(session: AsyncSession, slot_id: int) -> Sequence[Registration]
     return (await session.scalars(query)).all()
 
 
-async def waitlist_position(session: AsyncSession, registration: Registration) -> int | None:
+async def waitlist_position(session: AsyncSession, registration: Any) -> int | None:
+    """`registration`: a Registration or a row of one."""
     queue = await waiting(session, registration.slot_id)
     return next((i for i, r in enumerate(queue, 1) if r.id == registration.id), None)
 

@@ -60,6 +60,8 @@ from openindustry.registration.schemas import PartyMember, RegistrationCreate, R
 from openindustry.registration.tickets import TicketClaims, TicketKeys, sign_ticket
 
 S = RegistrationStatus
+# A registration as the booking path has it: a mapped object, or a row of its table (same names).
+Booked = Registration | repo.RegistrationRow
 # How long after a slot ends a party may still be checked in before it counts as a no-show.
 NO_SHOW_GRACE = timedelta(hours=2)
 log = logging.getLogger(__name__)
@@ -136,7 +138,7 @@ class RegistrationService(PersonalDataMixin):
 
     async def _book(
         self, user_id: int, slot_id: int, data: RegistrationCreate, key: str | None
-    ) -> tuple[Registration, bool]:
+    ) -> tuple[Booked, bool]:
         now = clock.now()
         strikes_since = now - timedelta(days=self.settings.no_show_window_days)
         # One read answers the per-person rules and whether this is a retry (same key): a retry
@@ -233,7 +235,7 @@ class RegistrationService(PersonalDataMixin):
         if refusal:
             raise AgeRestricted(refusal)
 
-    def _check_history(self, mine: Sequence[Registration], slot: SlotRead, now: datetime) -> None:
+    def _check_history(self, mine: Sequence[Booked], slot: SlotRead, now: datetime) -> None:
         window = timedelta(days=self.settings.no_show_window_days)
         active = [r for r in mine if r.status in ACTIVE]
         if any(r.slot_id == slot.id for r in active):
@@ -503,9 +505,7 @@ class RegistrationService(PersonalDataMixin):
             raise RegistrationNotFound("Запись не найдена.")
         return registration
 
-    async def _read(
-        self, registration: Registration, *, with_slot: bool = False
-    ) -> RegistrationRead:
+    async def _read(self, registration: Booked, *, with_slot: bool = False) -> RegistrationRead:
         confirmed = registration.status is S.CONFIRMED
         ticket = (
             sign_ticket(
@@ -539,9 +539,7 @@ class RegistrationService(PersonalDataMixin):
             slot=await self.catalog.slot(registration.slot_id) if with_slot else None,
         )
 
-    async def _tell(
-        self, registration: Registration, kind: str, *, essential: bool = False
-    ) -> None:
+    async def _tell(self, registration: Booked, kind: str, *, essential: bool = False) -> None:
         await self.outbox.enqueue(
             [
                 NotificationCreate(
