@@ -8,18 +8,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import BIN, PHONE, _free_port, _wait_healthy, vk_launch_query
+from tests.e2e.conftest import BIN, PHONE, FramingPage, _free_port, serving, vk_launch_query
 
 pytestmark = [
     pytest.mark.browser,
@@ -124,59 +119,24 @@ def test_back_office_pages_run_under_their_policy(
 # Framing ---------------------------------------------------------------------------------------
 
 
-class _Parent:
-    """A page on another origin that shows the app in an iframe, as a messenger's web client."""
-
-    def __init__(self, target: str) -> None:
-        body = f'<!doctype html><title>messenger</title><iframe src="{target}"></iframe>'.encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture(scope="module")
-def framed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, _Parent]]:
+def framed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, FramingPage]]:
     """The app served with only the parent page's origin in `frame_ancestors`."""
     port = _free_port()
-    parent = _Parent(f"http://127.0.0.1:{port}/login")
-    workdir = tmp_path_factory.mktemp("framed")
-    env = os.environ | {
-        "OPENINDUSTRY_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'framed.db'}",
-        "OPENINDUSTRY_ENVIRONMENT": "development",
-        "OPENINDUSTRY_FRAME_ANCESTORS": f"http://127.0.0.1:{parent.port}",
-    }
-    log = workdir / "server.log"
-    base_url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "openindustry"), "serve", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_healthy(base_url, process, log)
+    login = f"http://127.0.0.1:{port}/login"
+    parent = FramingPage(
+        lambda: f'<!doctype html><title>messenger</title><iframe src="{login}"></iframe>'
+    )
+    try:
+        workdir = tmp_path_factory.mktemp("framed")
+        with serving(workdir, port, frame_ancestors=parent.origin) as base_url:
             yield base_url, parent
-        finally:
-            parent.server.shutdown()
-            process.terminate()
-            process.wait(timeout=10)
+    finally:
+        parent.close()
 
 
 def test_a_listed_origin_may_frame_the_pages(
-    browser: Browser, framed_app: tuple[str, _Parent]
+    browser: Browser, framed_app: tuple[str, FramingPage]
 ) -> None:
     _, parent = framed_app
     page = browser.new_page()
@@ -189,7 +149,9 @@ def test_a_listed_origin_may_frame_the_pages(
     assert not refused, refused
 
 
-def test_any_other_origin_is_kept_out(browser: Browser, framed_app: tuple[str, _Parent]) -> None:
+def test_any_other_origin_is_kept_out(
+    browser: Browser, framed_app: tuple[str, FramingPage]
+) -> None:
     _, parent = framed_app
     page = browser.new_page()
     refused = _watch(page)

@@ -7,11 +7,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -21,6 +18,7 @@ from openindustry.accounts.providers.webapp import sign_webapp_data
 from tests.e2e.conftest import (
     E2E_TELEGRAM_TOKEN,
     E2E_VK_SECRET,
+    FramingPage,
     _free_port,
     serving,
     vk_launch_query,
@@ -50,53 +48,33 @@ def _requested(page: Page) -> list[str]:
 # VK --------------------------------------------------------------------------------------------
 
 
-class _VkPage:
-    """VK's web client as the mini-app sees it: a page on another origin that shows the app in an
-    iframe, launched with signed parameters, and keeps every message the frame posts to it."""
-
-    def __init__(self, app_port: int) -> None:
-        app = f"http://127.0.0.1:{app_port}"
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                # Signed per visit: VK's launch parameters are only fresh for a while.
-                src = f"{app}/entry?{vk_launch_query(880_100)}"
-                body = (
-                    "<!doctype html><title>VK</title><script>"
-                    "window.received = [];"
-                    'window.addEventListener("message", function (event) {'
-                    "  window.received.push({origin: event.origin, data: event.data});"
-                    "});"
-                    f'</script><iframe src="{src}"></iframe>'
-                ).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+def _vk_page(app: str) -> str:
+    """VK's web client as the mini-app sees it: the app in an iframe, launched with parameters
+    signed per visit (they are only fresh for a while), keeping every message the frame posts."""
+    return (
+        "<!doctype html><title>VK</title><script>"
+        "window.received = [];"
+        'window.addEventListener("message", function (event) {'
+        "  window.received.push({origin: event.origin, data: event.data});"
+        "});"
+        f'</script><iframe src="{app}/entry?{vk_launch_query(880_100)}"></iframe>'
+    )
 
 
 @pytest.fixture(scope="module")
 def vk_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(VK's page, the app) with the app letting only that page frame it, as VK's would."""
     port = _free_port()
-    parent = _VkPage(port)
-    frame_ancestors = parent.url.rstrip("/")
+    app = f"http://127.0.0.1:{port}"
+    parent = FramingPage(lambda: _vk_page(app))
     workdir = tmp_path_factory.mktemp("vk")
     try:
         with serving(
-            workdir, port, frame_ancestors=frame_ancestors, vk_app_secret=E2E_VK_SECRET
-        ) as app:
-            yield parent.url, app
+            workdir, port, frame_ancestors=parent.origin, vk_app_secret=E2E_VK_SECRET
+        ) as served:
+            yield parent.url, served
     finally:
-        parent.server.shutdown()
+        parent.close()
 
 
 def test_vk_entry_loads_vk_bridge_and_greets_vk(browser: Browser, vk_page: tuple[str, str]) -> None:
