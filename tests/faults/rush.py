@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.registration import live
@@ -138,22 +137,8 @@ class SlotState(live.SlotState):
 
 
 async def slot_state(session: AsyncSession, slot_id: int) -> SlotState:
-    async with session.begin():
-        capacity, taken = (
-            await session.execute(
-                text("SELECT capacity, seats_taken FROM slot WHERE id = :id"), {"id": slot_id}
-            )
-        ).one()
-        rows = (
-            await session.execute(
-                text(
-                    "SELECT id, user_id, status, party_size, idempotency_key "
-                    "FROM registration WHERE slot_id = :id ORDER BY id"
-                ),
-                {"id": slot_id},
-            )
-        ).all()
-    return SlotState(capacity, taken, tuple(live.Row(*r) for r in rows), slot_id)
+    state = await live.read_slot_state(session, slot_id)
+    return SlotState(state.capacity, state.seats_taken, state.rows, slot_id)
 
 
 def problems(

@@ -145,22 +145,8 @@ class LiveApp:
             return ids
 
     async def slot_state(self, slot_id: int) -> SlotState:
-        async with self.session() as session, session.begin():
-            capacity, taken = (
-                await session.execute(
-                    text("SELECT capacity, seats_taken FROM slot WHERE id = :id"), {"id": slot_id}
-                )
-            ).one()
-            rows = (
-                await session.execute(
-                    text(
-                        "SELECT id, user_id, status, party_size, idempotency_key "
-                        "FROM registration WHERE slot_id = :id ORDER BY id"
-                    ),
-                    {"id": slot_id},
-                )
-            ).all()
-        return SlotState(capacity, taken, tuple(Row(*r) for r in rows))
+        async with self.session() as session:
+            return await read_slot_state(session, slot_id)
 
     @asynccontextmanager
     async def client(self, connections: int = 64) -> AsyncIterator[httpx.AsyncClient]:
@@ -193,6 +179,26 @@ class LiveApp:
 
     def server_log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+async def read_slot_state(session: AsyncSession, slot_id: int) -> SlotState:
+    """The slot's seat counter and every registration row, read in one transaction."""
+    async with session.begin():
+        capacity, taken = (
+            await session.execute(
+                text("SELECT capacity, seats_taken FROM slot WHERE id = :id"), {"id": slot_id}
+            )
+        ).one()
+        rows = (
+            await session.execute(
+                text(
+                    "SELECT id, user_id, status, party_size, idempotency_key "
+                    "FROM registration WHERE slot_id = :id ORDER BY id"
+                ),
+                {"id": slot_id},
+            )
+        ).all()
+    return SlotState(capacity, taken, tuple(Row(*r) for r in rows))
 
 
 def app_settings(database_url: str) -> Settings:
