@@ -87,6 +87,24 @@ class NoTaskProgress:
         return set()
 
 
+def check_site_rules(
+    profile: BookingProfile, slot: SlotRead, party: list[PartyMember], *, no_document: str
+) -> None:
+    """The factory's own rules, which hold for everyone, staff bookings included: ID data on
+    file for a secure site, and the age limits for the person and each companion."""
+    if slot.requirements.id_document and not profile.has_id_document:
+        raise IdDocumentRequired(no_document)
+    refusal = rules.age_refusal(
+        rules.Person(profile.name, profile.birth_date),
+        [rules.Person(m.name, m.birth_date) for m in party],
+        rating=slot.age_rating,
+        min_age=slot.requirements.min_age,
+        day=slot.starts_at.date(),
+    )
+    if refusal:
+        raise AgeRestricted(refusal)
+
+
 class RegistrationService(PersonalDataMixin):
     def __init__(
         self, session: AsyncSession, settings: Settings, tasks: TaskProgress | None = None
@@ -221,19 +239,12 @@ class RegistrationService(PersonalDataMixin):
     ) -> None:
         if not profile.consent_current:
             raise ConsentRequired("Перед первой записью дайте согласие на обработку данных.")
-        if slot.requirements.id_document and not profile.has_id_document:
-            raise IdDocumentRequired(
-                "Это режимное предприятие: заранее укажите в профиле данные документа."
-            )
-        refusal = rules.age_refusal(
-            rules.Person(profile.name, profile.birth_date),
-            [rules.Person(m.name, m.birth_date) for m in party],
-            rating=slot.age_rating,
-            min_age=slot.requirements.min_age,
-            day=slot.starts_at.date(),
+        check_site_rules(
+            profile,
+            slot,
+            party,
+            no_document="Это режимное предприятие: заранее укажите в профиле данные документа.",
         )
-        if refusal:
-            raise AgeRestricted(refusal)
 
     def _check_history(self, mine: Sequence[Booked], slot: SlotRead, now: datetime) -> None:
         window = timedelta(days=self.settings.no_show_window_days)

@@ -23,10 +23,8 @@ from openindustry.registration import repository as repo
 from openindustry.registration import rules
 from openindustry.registration._slot_changes import SlotChanges
 from openindustry.registration.errors import (
-    AgeRestricted,
     AlreadyRegistered,
     ConsentRequired,
-    IdDocumentRequired,
     MoveNotAllowed,
     NotCancellable,
     NotMovable,
@@ -52,7 +50,7 @@ from openindustry.registration.schemas import (
     StaffRegistrationCreate,
     StaffRegistrationRead,
 )
-from openindustry.registration.service import RegistrationService
+from openindustry.registration.service import RegistrationService, check_site_rules
 from openindustry.registration.tickets import InvalidTicket, verify_ticket
 
 S = RegistrationStatus
@@ -287,22 +285,14 @@ class StaffRegistrations(SlotChanges):
     def _check_party(
         self, profile: BookingProfile, slot: SlotRead, party: list[PartyMember]
     ) -> None:
-        # Staff decide on windows, tasks and series limits; the factory's own rules (ID data at a
-        # secure site, age limits) hold for everyone.
-        if slot.requirements.id_document and not profile.has_id_document:
-            raise IdDocumentRequired(
-                "Это режимное предприятие: человек должен заранее указать данные документа "
-                "в профиле."
-            )
-        refusal = rules.age_refusal(
-            rules.Person(profile.name, profile.birth_date),
-            [rules.Person(m.name, m.birth_date) for m in party],
-            rating=slot.age_rating,
-            min_age=slot.requirements.min_age,
-            day=slot.starts_at.date(),
+        # Staff decide on windows, tasks and series limits; the factory's own rules hold.
+        check_site_rules(
+            profile,
+            slot,
+            party,
+            no_document="Это режимное предприятие: человек должен заранее указать данные "
+            "документа в профиле.",
         )
-        if refusal:
-            raise AgeRestricted(refusal)
 
     async def _check_calendar(
         self, user_id: int, slot: SlotRead, *, moving: int | None = None

@@ -14,6 +14,7 @@ from openindustry.catalog.api import Catalog
 from openindustry.kit.errors import AppError
 from openindustry.kit.types import PathId
 from openindustry.registration.api import StaffDesk
+from openindustry.registration.errors import RegistrationNotFound
 from openindustry.registration.models import RegistrationStatus
 from openindustry.registration.rules import MAX_COMPANIONS
 from openindustry.registration.schemas import (
@@ -208,9 +209,13 @@ async def registration_add(
 # Moving a party ----------------------------------------------------------------------------------
 
 
-async def _entry(staff: StaffDesk, slot_id: int, registration_id: int) -> RosterEntry | None:
+async def _entry(staff: StaffDesk, slot_id: int, registration_id: int) -> RosterEntry:
+    """The party in this slot's roster; the 404 page (by the app's error handler) otherwise."""
     roster = await staff.roster(slot_id)
-    return next((e for e in roster.items if e.id == registration_id), None)
+    found = next((e for e in roster.items if e.id == registration_id), None)
+    if found is None:
+        raise RegistrationNotFound("Запись не найдена.")
+    return found
 
 
 @router.get(
@@ -227,8 +232,6 @@ async def registration_move_form(
     user: OrganizerPage,
 ) -> Response:
     entry = await _entry(staff, slot_id, registration_id)
-    if entry is None:
-        return error_page(request, 404, "registration_not_found", "Запись не найдена.")
     return await _SlotForm(request, pages, catalog, slot_id, user.role).move(staff, entry)
 
 
@@ -247,8 +250,6 @@ async def registration_move(
     user: OrganizerPage,
 ) -> Response:
     entry = await _entry(staff, slot_id, registration_id)
-    if entry is None:
-        return error_page(request, 404, "registration_not_found", "Запись не найдена.")
     chosen, waitlist_ok = form.text("slot_id"), form.get("waitlist_ok") == "on"
     page = _SlotForm(request, pages, catalog, slot_id, user.role)
     try:
