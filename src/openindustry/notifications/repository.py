@@ -17,9 +17,9 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openindustry.kit import sql
 from openindustry.notifications.models import Notification, NotificationStatus, UnreachableChannel
 
 PENDING, SENDING = NotificationStatus.PENDING, NotificationStatus.SENDING
@@ -59,9 +59,8 @@ async def insert_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None
 
 async def insert_once(session: AsyncSession, values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT (dedup_key) DO NOTHING; True when the row is new."""
-    insert = postgresql.insert if _is_postgres(session) else sqlite.insert
     statement = (
-        insert(Notification)
+        sql.insert(session, Notification)
         .values(**values, status=PENDING, attempts=0)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(Notification.id)
